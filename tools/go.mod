@@ -1,0 +1,3 @@
+module github.com/mictract/mictract/tools
+
+go 1.26
