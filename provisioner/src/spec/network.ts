@@ -1,0 +1,131 @@
+import type { NetworkSpecValues } from './schema';
+
+// The concrete network a spec describes: every node with its host name, MSP ID and ports.
+// Derived by a pure function so the local and Kubernetes targets, the crypto generator and the
+// exporter all agree on names and ports without storing them twice.
+
+export interface Endpoint {
+  readonly host: string; // always 127.0.0.1 for the local target
+  readonly port: number;
+}
+
+export interface OrdererNode {
+  readonly name: string; // e.g. orderer0
+  readonly fqdn: string; // e.g. orderer0.example.com
+  readonly listen: Endpoint; // Broadcast/Deliver (TLS)
+  readonly admin: Endpoint; // channel participation API (mutual TLS)
+  readonly operations: Endpoint; // /metrics, /healthz
+}
+
+export interface PeerNode {
+  readonly name: string; // e.g. peer0
+  readonly fqdn: string; // e.g. peer0.org1.example.com
+  readonly org: string;
+  readonly listen: Endpoint; // gateway, endorser, deliver, gossip (TLS)
+  readonly operations: Endpoint;
+}
+
+export interface Organization {
+  readonly name: string;
+  readonly mspId: string;
+  readonly domain: string;
+  readonly peers: readonly PeerNode[];
+}
+
+export interface ChaincodeReplica {
+  readonly name: string; // e.g. marbles-org1-0, the pod name on Kubernetes
+  readonly org: string;
+  readonly index: number;
+  readonly listen: Endpoint; // the chaincode server itself (plaintext, loopback only)
+  readonly sidecar?: { readonly listen: Endpoint; readonly metrics: Endpoint };
+}
+
+export interface Chaincode {
+  readonly name: string;
+  readonly path: string; // absolute source folder
+  readonly version: string;
+  readonly sidecar: boolean;
+  /** One endpoint per org, as a Kubernetes Service would give: peers of that org connect here. */
+  readonly endpoints: ReadonlyMap<string, Endpoint>;
+  readonly replicas: readonly ChaincodeReplica[];
+}
+
+export interface Network {
+  readonly name: string;
+  readonly domain: string;
+  readonly channel: string;
+  readonly ordererOrg: { readonly name: string; readonly mspId: string; readonly domain: string; readonly nodes: readonly OrdererNode[] };
+  readonly organizations: readonly Organization[];
+  readonly chaincodes: readonly Chaincode[];
+}
+
+export const LOOPBACK = '127.0.0.1';
+
+/** Hands out consecutive ports from the spec's base, in a fixed order, so a network keeps its ports across restarts. */
+class PortAllocator {
+  private next: number;
+  constructor(base: number) {
+    this.next = base;
+  }
+  take(): Endpoint {
+    return { host: LOOPBACK, port: this.next++ };
+  }
+}
+
+/** Resolves a validated spec into the concrete network. `resolvePath` turns a chaincode path into an absolute one. */
+export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) => string): Network {
+  const ports = new PortAllocator(spec.ports.base);
+  const ordererDomain = spec.domain;
+  const ordererNodes = Array.from({ length: spec.orderers.nodes }, (_, i): OrdererNode => {
+    const name = `orderer${i}`;
+    return { name, fqdn: `${name}.${ordererDomain}`, listen: ports.take(), admin: ports.take(), operations: ports.take() };
+  });
+  const organizations = spec.organizations.map((org): Organization => {
+    const domain = `${org.name.toLowerCase()}.${spec.domain}`;
+    const peers = Array.from({ length: org.peers }, (_, i): PeerNode => {
+      const name = `peer${i}`;
+      return { name, fqdn: `${name}.${domain}`, org: org.name, listen: ports.take(), operations: ports.take() };
+    });
+    return { name: org.name, mspId: `${org.name}MSP`, domain, peers };
+  });
+  const chaincodes = spec.chaincodes.map((cc): Chaincode => {
+    const endpoints = new Map(organizations.map((org) => [org.name, ports.take()] as const));
+    const replicas = organizations.flatMap((org) =>
+      Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => ({
+        name: `${cc.name}-${org.name.toLowerCase()}-${index}`,
+        org: org.name,
+        index,
+        listen: ports.take(),
+        ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
+      })),
+    );
+    return { name: cc.name, path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, endpoints, replicas };
+  });
+  return {
+    name: spec.name,
+    domain: spec.domain,
+    channel: spec.channel.name,
+    ordererOrg: { name: spec.orderers.org, mspId: `${spec.orderers.org}MSP`, domain: ordererDomain, nodes: ordererNodes },
+    organizations,
+    chaincodes,
+  };
+}
+
+/** Every port the network listens on, with the component that owns it (for clash reports). */
+export function listeners(network: Network): { owner: string; endpoint: Endpoint }[] {
+  const out: { owner: string; endpoint: Endpoint }[] = [];
+  for (const o of network.ordererOrg.nodes) {
+    out.push({ owner: `${o.name} listen`, endpoint: o.listen }, { owner: `${o.name} admin`, endpoint: o.admin }, { owner: `${o.name} operations`, endpoint: o.operations });
+  }
+  for (const org of network.organizations) {
+    for (const p of org.peers) out.push({ owner: `${p.fqdn} listen`, endpoint: p.listen }, { owner: `${p.fqdn} operations`, endpoint: p.operations });
+  }
+  for (const cc of network.chaincodes) {
+    for (const [org, ep] of cc.endpoints) out.push({ owner: `${cc.name} endpoint for ${org}`, endpoint: ep });
+    for (const r of cc.replicas) {
+      out.push({ owner: `${r.name}`, endpoint: r.listen });
+      if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+// The network spec: one short YAML file that drives both the local and the Kubernetes target.
+// Limits follow the issue (Raft 1–5 orderers, 1–5 orgs, 1–4 peers each) and Fabric's own name rules,
+// so a spec that passes here is never refused later by configtxgen or the peer.
+
+/** Fabric's chaincode name rule (peer lifecycle). */
+const CHAINCODE_NAME = /^[a-zA-Z0-9]+([-_][a-zA-Z0-9]+)*$/;
+/** Fabric's channel name rule: lower case, starts with a letter, < 250 characters. */
+const CHANNEL_NAME = /^[a-z][a-z0-9.-]*$/;
+/** Org and node names end up in MSP IDs, host names and folder names. */
+const ORG_NAME = /^[A-Za-z][A-Za-z0-9]*$/;
+const DNS_LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
+
+const count = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `must be a whole number of ${what} from ${min} to ${max}` })
+    .int({ error: `must be a whole number of ${what} from ${min} to ${max}` })
+    .min(min, { error: `must be at least ${min}: a network needs ${min === 1 ? 'one' : min} ${what}` })
+    .max(max, { error: `must be at most ${max} ${what}; split the network or lower the number` });
+
+export const chaincodeSchema = z
+  .object({
+    name: z.string().regex(CHAINCODE_NAME, {
+      error: 'must be letters and digits, optionally joined by single "-" or "_" (Fabric chaincode name rule), e.g. "marbles"',
+    }),
+    path: z.string().min(1, { error: 'must name the chaincode source folder, relative to the spec file' }),
+    version: z
+      .string({ error: 'must be a string such as "1.0" (quote it in YAML so 1.0 stays text)' })
+      .regex(/^[A-Za-z0-9_.+-]+$/, { error: 'must be letters, digits and . _ + - only, e.g. "1.0"' }),
+    replicas: count('replicas per organization', 1, 8).default(1),
+    sidecar: z.boolean({ error: 'must be true or false' }).default(true),
+  })
+  .strict();
+
+export const organizationSchema = z
+  .object({
+    name: z.string().regex(ORG_NAME, { error: 'must start with a letter and contain only letters and digits, e.g. "Org1"' }),
+    peers: count('peers', 1, 4).default(1),
+  })
+  .strict();
+
+export const networkSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: 'must be lower-case letters, digits and "-", starting with a letter, at most 31 characters, e.g. "demo"' }),
+    domain: z.string().regex(DNS_LABEL, { error: 'must be a lower-case DNS name such as "example.com"' }).default('example.com'),
+    ports: z
+      .object({
+        base: z
+          .number({ error: 'must be a port number' })
+          .int({ error: 'must be a whole port number' })
+          .min(1024, { error: 'must be 1024 or more (ports below need root)' })
+          .max(60000, { error: 'must be 60000 or less, leaving room for the ports allocated after it' }),
+      })
+      .strict()
+      .default({ base: 17000 }),
+    orderers: z
+      .object({
+        org: z.string().regex(ORG_NAME, { error: 'must start with a letter and contain only letters and digits, e.g. "OrdererOrg"' }).default('OrdererOrg'),
+        nodes: count('Raft orderers', 1, 5),
+      })
+      .strict(),
+    organizations: z.array(organizationSchema, { error: 'must be a list of organizations, each with a name' }).min(1, {
+      error: 'must list at least one organization, e.g. [{name: Org1, peers: 1}]',
+    }).max(5, { error: 'must list at most 5 organizations' }),
+    channel: z
+      .object({
+        name: z
+          .string()
+          .max(249, { error: 'must be shorter than 250 characters' })
+          .regex(CHANNEL_NAME, { error: 'must be lower case, start with a letter, and use only a-z 0-9 . - (Fabric channel name rule), e.g. "mychannel"' }),
+      })
+      .strict(),
+    chaincodes: z.array(chaincodeSchema, { error: 'must be a list of chaincodes' }).default([]),
+  })
+  .strict();
+
+/** The spec as written (defaults not yet applied). */
+export type NetworkSpecInput = z.input<typeof networkSpecSchema>;
+/** The spec with every default filled in. */
+export type NetworkSpecValues = z.output<typeof networkSpecSchema>;

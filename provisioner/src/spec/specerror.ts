@@ -1,0 +1,29 @@
+/** One problem in a spec: where it is, what was found, and what to do. */
+export interface SpecIssue {
+  /** Field path such as `organizations[1].name`; empty for the whole document. */
+  readonly field: string;
+  readonly message: string;
+  /** The offending value as written, when there is one. */
+  readonly value?: unknown;
+}
+
+/** Thrown before anything starts when a spec cannot be used; lists every problem at once. */
+export class SpecError extends Error {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly SpecIssue[],
+  ) {
+    super(`${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'} in the network spec:\n` + issues.map((i) => '  - ' + formatIssue(i)).join('\n'));
+    this.name = 'SpecError';
+  }
+}
+
+export function formatIssue(issue: SpecIssue): string {
+  const where = issue.field === '' ? '(spec)' : issue.field;
+  const got = issue.value === undefined ? '' : ` (got ${JSON.stringify(issue.value)})`;
+  return `${where}: ${issue.message}${got}`;
+}
+
+export function fieldPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc === '' ? String(key) : `${acc}.${String(key)}`), '');
+}
