@@ -1,0 +1,207 @@
+import { Context, Contract, Info, Returns, Transaction } from 'fabric-contract-api';
+
+import { MARBLE_DOC_TYPE, Marble, marbleToJSON, parseMarble } from './marble';
+
+/** Secondary index so marbles can be found by color without a rich query. */
+export const COLOR_INDEX = 'color~name';
+
+// The peer stores an index entry's key only; the value just has to be non-empty.
+const INDEX_VALUE = Uint8Array.of(0x00);
+
+@Info({
+  title: 'Marbles',
+  description: "Fabric's marbles sample: create, transfer, query and delete marbles",
+})
+export class MarblesContract extends Contract {
+  constructor() {
+    // The explicit name keeps metadata stable; being first in `contracts`
+    // is what makes it the default, so bare function names route here.
+    super('marbles');
+  }
+
+  @Transaction()
+  @Returns('string')
+  async initMarble(ctx: Context, name: string, color: string, size: string, owner: string): Promise<string> {
+    const marbleName = requireText('name', name);
+    const marble: Marble = {
+      docType: MARBLE_DOC_TYPE,
+      name: marbleName,
+      color: requireText('color', color).toLowerCase(),
+      size: parseSize(size),
+      owner: requireText('owner', owner).toLowerCase(),
+    };
+
+    const existing = await ctx.stub.getState(marbleName);
+    if (existing && existing.length > 0) {
+      throw new Error(`marble ${marbleName} already exists`);
+    }
+
+    const json = marbleToJSON(marble);
+    await ctx.stub.putState(marbleName, Buffer.from(json));
+    await ctx.stub.putState(ctx.stub.createCompositeKey(COLOR_INDEX, [marble.color, marbleName]), INDEX_VALUE);
+    return json;
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async readMarble(ctx: Context, name: string): Promise<string> {
+    return marbleToJSON(await this.loadMarble(ctx, requireText('name', name)));
+  }
+
+  @Transaction()
+  @Returns('string')
+  async transferMarble(ctx: Context, name: string, newOwner: string): Promise<string> {
+    const marble = await this.loadMarble(ctx, requireText('name', name));
+    marble.owner = requireText('newOwner', newOwner).toLowerCase();
+    const json = marbleToJSON(marble);
+    await ctx.stub.putState(marble.name, Buffer.from(json));
+    return json;
+  }
+
+  @Transaction()
+  @Returns('string')
+  async transferMarblesBasedOnColor(ctx: Context, color: string, newOwner: string): Promise<string> {
+    // Colors are stored lowercased, so match the query the same way.
+    const wantedColor = requireText('color', color).toLowerCase();
+    const owner = requireText('newOwner', newOwner).toLowerCase();
+
+    // Collect names first so the iterator is closed before any writes.
+    const names: string[] = [];
+    const iterator = await ctx.stub.getStateByPartialCompositeKey(COLOR_INDEX, [wantedColor]);
+    try {
+      for (let res = await iterator.next(); !res.done; res = await iterator.next()) {
+        const { attributes } = ctx.stub.splitCompositeKey(res.value.key);
+        const marbleName = attributes[1];
+        if (marbleName !== undefined) {
+          names.push(marbleName);
+        }
+      }
+    } finally {
+      await iterator.close();
+    }
+
+    for (const marbleName of names) {
+      const marble = await this.loadMarble(ctx, marbleName);
+      marble.owner = owner;
+      await ctx.stub.putState(marbleName, Buffer.from(marbleToJSON(marble)));
+    }
+
+    const list = names.length > 0 ? `: ${names.join(', ')}` : '';
+    return `transferred ${names.length} marble(s) of color ${wantedColor} to ${owner}${list}`;
+  }
+
+  @Transaction()
+  @Returns('string')
+  async delete(ctx: Context, name: string): Promise<string> {
+    const marble = await this.loadMarble(ctx, requireText('name', name));
+    await ctx.stub.deleteState(marble.name);
+    await ctx.stub.deleteState(ctx.stub.createCompositeKey(COLOR_INDEX, [marble.color, marble.name]));
+    return `marble ${marble.name} deleted`;
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getMarblesByRange(ctx: Context, startName: string, endName: string): Promise<string> {
+    // Empty bounds are allowed: Fabric treats them as open-ended.
+    const start = requireString('startName', startName);
+    const end = requireString('endName', endName);
+
+    const results: Array<{ Key: string; Record: unknown }> = [];
+    const iterator = await ctx.stub.getStateByRange(start, end);
+    try {
+      for (let res = await iterator.next(); !res.done; res = await iterator.next()) {
+        results.push({
+          Key: res.value.key,
+          Record: JSON.parse(Buffer.from(res.value.value).toString('utf8')),
+        });
+      }
+    } finally {
+      await iterator.close();
+    }
+    return JSON.stringify(results);
+  }
+
+  @Transaction(false)
+  @Returns('string')
+  async getHistoryForMarble(ctx: Context, name: string): Promise<string> {
+    const marbleName = requireText('name', name);
+
+    const results: Array<{ TxId: string; Timestamp: string; IsDelete: boolean; Value: unknown }> = [];
+    const iterator = await ctx.stub.getHistoryForKey(marbleName);
+    try {
+      for (let res = await iterator.next(); !res.done; res = await iterator.next()) {
+        const mod = res.value;
+        results.push({
+          TxId: mod.txId,
+          Timestamp: timestampToISO(mod.timestamp),
+          IsDelete: mod.isDelete,
+          // A delete carries an empty value, so there is nothing to parse.
+          Value: mod.isDelete ? null : JSON.parse(Buffer.from(mod.value).toString('utf8')),
+        });
+      }
+    } finally {
+      await iterator.close();
+    }
+    return JSON.stringify(results);
+  }
+
+  private async loadMarble(ctx: Context, name: string): Promise<Marble> {
+    const bytes = await ctx.stub.getState(name);
+    if (!bytes || bytes.length === 0) {
+      throw new Error(`marble ${name} does not exist`);
+    }
+    return parseMarble(bytes);
+  }
+}
+
+function requireString(argName: string, value: unknown): string {
+  if (typeof value !== 'string') {
+    throw new Error(`argument ${argName} must be a string`);
+  }
+  // U+0000 delimits composite keys; allowing it would corrupt the color index.
+  if (value.includes('\u0000')) {
+    throw new Error(`argument ${argName} must not contain the U+0000 character`);
+  }
+  return value;
+}
+
+function requireText(argName: string, value: unknown): string {
+  const text = requireString(argName, value);
+  if (text.trim() === '') {
+    throw new Error(`argument ${argName} must be a non-empty string`);
+  }
+  return text;
+}
+
+function parseSize(value: unknown): number {
+  const text = requireText('size', value);
+  // Stricter than Number(): rejects '1e3', '0x10', ' 5', '-1' and '2.5'.
+  const size = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(size) || size <= 0) {
+    throw new Error(`argument size must be a positive integer, got "${text}"`);
+  }
+  return size;
+}
+
+/**
+ * History timestamps arrive as protobuf objects: the typings say `seconds`
+ * is a Long, but fabric-shim 2.5 actually hands over a plain number.
+ */
+function timestampToISO(ts: { seconds: unknown; nanos: number }): string {
+  const { seconds } = ts;
+  let secs: number;
+  if (typeof seconds === 'number') {
+    secs = seconds;
+  } else if (typeof seconds === 'string' || typeof seconds === 'bigint') {
+    secs = Number(seconds);
+  } else if (
+    typeof seconds === 'object' &&
+    seconds !== null &&
+    typeof (seconds as { toNumber?: unknown }).toNumber === 'function'
+  ) {
+    secs = (seconds as { toNumber(): number }).toNumber();
+  } else {
+    throw new Error('history entry has no usable timestamp');
+  }
+  return new Date(secs * 1000 + Math.floor((ts.nanos ?? 0) / 1e6)).toISOString();
+}
