@@ -1,0 +1,48 @@
+/** Input describing which identities to create; mirrors what cryptogen's crypto-config.yaml expresses. */
+export interface OrdererOrgSpec {
+  name: string;
+  domain: string;
+  mspId: string;
+  /** Orderer host names without the domain, e.g. ['orderer0']. */
+  hosts: string[];
+  /** Users of the orderer org; defaults to ['Admin'] (needed to sign channel config / osnadmin). */
+  users?: string[];
+}
+
+export interface PeerOrgSpec {
+  name: string;
+  domain: string;
+  mspId: string;
+  /** Peer host names without the domain, e.g. ['peer0']. */
+  peers: string[];
+  /** User names without the domain; names starting with 'Admin' get the admin OU. */
+  users: string[];
+}
+
+export interface CryptoSpec {
+  orderers: OrdererOrgSpec;
+  orgs: PeerOrgSpec[];
+}
+
+export interface GenerateOptions {
+  /** Clock used for certificate validity (tests pin it). */
+  now?: Date;
+  /** Certificate lifetime; cryptogen uses 10 years. */
+  validDays?: number;
+}
+
+/** ca/tlsca: the org's CAs; msp: an enrollment (signing) identity; tls: a TLS identity. */
+export type MaterialKind = 'ca' | 'tlsca' | 'msp' | 'tls';
+
+export interface IdentityRecord {
+  mspId: string;
+  /** Subject common name, e.g. 'peer0.org1.example.com' or 'Admin@org1.example.com'. */
+  cn: string;
+  kind: MaterialKind;
+  certPath: string;
+}
+
+export interface CryptoSummary {
+  created: IdentityRecord[];
+  kept: IdentityRecord[];
+}
