@@ -9,8 +9,7 @@ key=$(cat "$here/go.mod" "$here/go.sum" <(go version) | sha256sum | cut -c1-16)
 bin="$cache/tools/$key"
 link="$here/../.cache/bin"   # stable path for scripts; .cache/ is git-ignored
 
-tools=$(cd "$here" && go list -f '{{range .Tool}}{{.}} {{end}}' -m 2>/dev/null || true)
-[ -n "$tools" ] || tools=$(sed -n 's/^tool //p' "$here/go.mod")
+tools=$(sed -n 's/^tool //p' "$here/go.mod")
 
 missing=0
 for t in $tools; do [ -x "$bin/$(basename "$t")" ] || missing=1; done

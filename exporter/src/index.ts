@@ -1,0 +1,3 @@
+export * from './traceidentity';
+export * from './derivedidgenerator';
+export * from './tracing';

@@ -1,0 +1,34 @@
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+
+export interface TracingOptions {
+  /** service.name: mictract-exporter or mictract-sidecar. */
+  readonly serviceName: string;
+  readonly serviceVersion?: string;
+  /** OTLP/HTTP base URL of the trace store (Tempo, or Jaeger in tests), e.g. http://127.0.0.1:4318. */
+  readonly otlpUrl: string;
+  /** Further resource attributes, e.g. k8s.pod.name from the downward API. */
+  readonly resource?: Record<string, string>;
+  readonly idGenerator?: IdGenerator;
+  /** Spans queued for export at most; past it new spans are dropped, so a down backend costs bounded memory. */
+  readonly maxQueueSize?: number;
+}
+
+/**
+ * A tracer provider that batches spans to OTLP/HTTP. Short-lived processes must call shutdown(),
+ * which flushes, or their last spans are lost.
+ */
+export function createTracerProvider(options: TracingOptions): BasicTracerProvider {
+  const exporter = new OTLPTraceExporter({ url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces` });
+  return new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
+      ...options.resource,
+    }),
+    ...(options.idGenerator ? { idGenerator: options.idGenerator } : {}),
+    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: options.maxQueueSize ?? 2048, scheduledDelayMillis: 200 })],
+  });
+}
