@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Supervisor } from './local/supervisor';
 
 // The `mictract` command as a user runs it: the built CLI in a child process.
 
@@ -74,3 +75,52 @@ describe('mictract', () => {
     expect(second.stderr).toMatch(/: 0 created, \d+ kept/);
   });
 });
+
+describe('mictract status and down', () => {
+  let home: string;
+  beforeEach(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), 'mictract-cli-'));
+  });
+  afterEach(() => rm(home, { recursive: true, force: true }));
+
+  const listener = (name: string) => ({ name, command: process.execPath, args: ['-e', "require('net').createServer().listen(0, '127.0.0.1')"], ports: [] });
+
+  it('status shows each process with its state and exits 4 when one crashed; down stops them; --purge deletes the state', async () => {
+    const sup = new Supervisor(path.join(home, 'networks', 'demo'));
+    await sup.start(listener('peer0.org1.example.com'));
+    await sup.start(listener('marbles-org1-0'));
+    const victim = (await sup.status()).find((p) => p.name === 'marbles-org1-0')!;
+    process.kill(victim.pid, 'SIGKILL');
+    await until(async () => (await sup.status()).find((p) => p.name === 'marbles-org1-0')?.state === 'crashed');
+
+    const status = await mictract(['status'], { MICTRACT_HOME: home });
+    expect(status.stdout).toMatch(/peer0\.org1\.example\.com +healthy +\d+/);
+    expect(status.stdout).toMatch(/marbles-org1-0 +crashed/);
+    expect(status.code).toBe(4);
+
+    const down = await mictract(['down', 'demo'], { MICTRACT_HOME: home });
+    expect(down.code).toBe(0);
+    expect(down.stderr).toMatch(/✓ stop processes of demo \(.*\): 2 stopped/);
+    expect((await mictract(['status'], { MICTRACT_HOME: home })).stdout).toContain('network demo: no processes (down)');
+    await mictract(['down', '--purge'], { MICTRACT_HOME: home });
+    expect(await readdir(path.join(home, 'networks'))).toEqual([]);
+  });
+
+  it('names the networks it knows when the name is wrong or missing', async () => {
+    const none = await mictract(['status'], { MICTRACT_HOME: home });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`no network in ${home}: bring one up with \`mictract up <spec>\``);
+    await mkdir(path.join(home, 'networks', 'a'), { recursive: true });
+    await mkdir(path.join(home, 'networks', 'b'), { recursive: true });
+    expect((await mictract(['status'], { MICTRACT_HOME: home })).stderr).toContain('2 networks in');
+    expect((await mictract(['down', 'c'], { MICTRACT_HOME: home })).stderr).toContain('no network named "c" in');
+  });
+});
+
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+import path from 'node:path';
 import { Command, Option } from 'commander';
 import { generateCrypto } from './crypto';
 import { FabricBinariesMissingError, locateFabricBinaries } from './fabricbinaries';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
 import { SpecError, assertPortsFree, listeners, loadSpec } from './spec';
-import { cryptoDir, networkDir } from './statedir';
+import { Supervisor } from './local/supervisor';
+import { UsageError, cryptoDir, networkDir, resolveNetworkDir } from './statedir';
+import { rm } from 'node:fs/promises';
 
 // `mictract`: the provisioner's command line. Errors a user can fix exit 2 with the message only;
 // a missing prerequisite (Fabric binaries) exits 3; anything else is a bug and shows its stack.
@@ -53,8 +56,38 @@ program
     throw new Error('the local target cannot start Fabric processes yet: see the README, "Status"');
   });
 
+program
+  .command('status')
+  .description("show every process of a network with its health (healthy, starting, crashed)")
+  .argument('[network]', 'network name; may be left out when there is only one')
+  .action(async (name?: string) => {
+    const dir = await resolveNetworkDir(name);
+    const procs = await new Supervisor(dir).status();
+    if (procs.length === 0) {
+      console.log(`network ${path.basename(dir)}: no processes (down)`);
+      return;
+    }
+    const rows = procs.map((p) => [p.name, p.state, String(p.pid), p.ports.map((e) => `${e.host}:${e.port}`).join(','), p.log]);
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['NAME', 'STATE', 'PID', 'PORTS'][i]!.length));
+    const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ');
+    console.log([line(['NAME', 'STATE', 'PID', 'PORTS', 'LOG']), ...rows.map(line)].join('\n'));
+    if (procs.some((p) => p.state === 'crashed')) process.exitCode = 4; // scripts can tell a degraded network
+  });
+
+program
+  .command('down')
+  .description('stop every process of a network; --purge also deletes its state (ledgers, keys, logs)')
+  .argument('[network]', 'network name; may be left out when there is only one')
+  .option('--purge', 'delete the network folder after stopping')
+  .action(async (name: string | undefined, opts: { purge?: boolean }) => {
+    const progress = consoleProgress();
+    const dir = await resolveNetworkDir(name);
+    await progress.step(`stop processes of ${path.basename(dir)}`, () => new Supervisor(dir).stopAll(), (s) => `${s.length} stopped`);
+    if (opts.purge) await progress.step(`delete ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof SpecError) {
+  if (err instanceof SpecError || err instanceof UsageError) {
     console.error(err.message);
     process.exitCode = 2;
   } else if (err instanceof FabricBinariesMissingError) {

@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import net from 'node:net';
+import { Supervisor, isListening, type ProcessSpec } from './supervisor';
+import { processStartTicks } from './procstat';
+
+// Real detached processes: a small TCP server, run with the same node binary as the tests.
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen({ host: '127.0.0.1', port: 0 }, r));
+  const { port } = s.address() as net.AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const server = (name: string, port: number, extra = ''): ProcessSpec => ({
+  name,
+  command: process.execPath,
+  args: ['-e', `${extra}; require('net').createServer(s => s.end('${name}')).listen(${port}, '127.0.0.1', () => console.log('${name} ready'))`],
+  ports: [{ host: '127.0.0.1', port }],
+});
+
+describe('Supervisor', () => {
+  let dir: string;
+  let sup: Supervisor;
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'mictract-sup-'));
+    sup = new Supervisor(dir);
+  });
+  afterEach(async () => {
+    await sup.stopAll(2000);
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('starts a process that outlives its starter, logs it, and reports it healthy', async () => {
+    const port = await freePort();
+    await sup.start(server('a', port));
+    await sup.waitHealthy('a');
+    const [a] = await sup.status();
+    expect(a).toMatchObject({ name: 'a', state: 'healthy', ports: [{ host: '127.0.0.1', port }] });
+    expect(await readFile(sup.logFile('a'), 'utf8')).toContain('a ready');
+    expect((await readFile(path.join(dir, 'run', 'a.json'), 'utf8')).length).toBeGreaterThan(0);
+  });
+
+  it('reports a killed process as crashed, and ensure() restarts it; a running one is left alone', async () => {
+    const port = await freePort();
+    await sup.start(server('a', port));
+    await sup.waitHealthy('a');
+    const first = (await sup.status())[0]!;
+    expect(await sup.ensure(server('a', port))).toBe('running');
+    expect((await sup.status())[0]!.pid).toBe(first.pid);
+
+    process.kill(first.pid, 'SIGKILL');
+    await waitFor(async () => (await sup.status())[0]?.state === 'crashed');
+    expect(await sup.ensure(server('a', port))).toBe('started');
+    await sup.waitHealthy('a');
+    const again = (await sup.status())[0]!;
+    expect(again.state).toBe('healthy');
+    expect(again.pid).not.toBe(first.pid);
+  });
+
+  it('never takes, or signals, another program that got a recorded pid', async () => {
+    // A record pointing at this very jest process, with a start time that is not its own.
+    await mkdir(path.join(dir, 'run'), { recursive: true });
+    const spec = server('ghost', 1);
+    await writeFile(path.join(dir, 'run', 'ghost.json'), JSON.stringify({ spec, pid: process.pid, startTicks: '1', startedAt: new Date().toISOString() }));
+    expect((await sup.status())[0]).toMatchObject({ name: 'ghost', state: 'crashed' });
+    await sup.stop('ghost', 100); // must not SIGTERM us
+    expect(await processStartTicks(process.pid)).toBeDefined();
+    expect(await sup.status()).toEqual([]);
+  });
+
+  it('stops with SIGTERM, and with SIGKILL a process that ignores it; stopAll forgets everything', async () => {
+    const [p1, p2] = [await freePort(), await freePort()];
+    await sup.start(server('polite', p1));
+    await sup.start(server('stubborn', p2, "process.on('SIGTERM', () => console.log('ignoring SIGTERM'))"));
+    await Promise.all([sup.waitHealthy('polite'), sup.waitHealthy('stubborn')]);
+    const stopped = await sup.stopAll(300);
+    expect(stopped.sort()).toEqual(['polite', 'stubborn']);
+    expect(await isListening({ host: '127.0.0.1', port: p1 })).toBe(false);
+    expect(await isListening({ host: '127.0.0.1', port: p2 })).toBe(false);
+    expect(await readFile(sup.logFile('stubborn'), 'utf8')).toContain('ignoring SIGTERM');
+    expect(await sup.status()).toEqual([]);
+  });
+
+  it('a process that dies during start-up fails waitHealthy at once with its last log lines', async () => {
+    await sup.start({ name: 'broken', command: process.execPath, args: ['-e', "console.error('bad config: no such key'); process.exit(3)"], ports: [{ host: '127.0.0.1', port: await freePort() }] });
+    await expect(sup.waitHealthy('broken', 20_000)).rejects.toThrow(/broken exited during start-up; last lines of .*broken\.log:\n[\s\S]*bad config: no such key/);
+  });
+
+  it('a command that does not exist is a clear error', async () => {
+    await expect(sup.start({ name: 'x', command: '/nonexistent/peer', args: [], ports: [] })).rejects.toThrow('cannot start x (/nonexistent/peer): spawn /nonexistent/peer ENOENT');
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
