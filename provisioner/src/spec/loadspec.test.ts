@@ -80,6 +80,7 @@ describe('bad specs are refused with the field, the value and the fix', () => {
     const fields = err.issues.map((i) => i.field).sort();
     expect(fields).toEqual(['chaincodes[0].replica', 'chaincodes[0].version', 'channel.name']);
     expect(err.message).toContain('quote it in YAML');
+    expect(specError(valid().replace('version: "1.0"', 'version: "1.0--beta"')).issues[0]).toMatchObject({ field: 'chaincodes[0].version', value: '1.0--beta' });
     expect(err.message).toContain('allowed here: name, path, version, replicas, sidecar');
     expect(err.message).toContain('(got "MyChannel")');
   });

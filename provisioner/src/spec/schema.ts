@@ -27,7 +27,8 @@ export const chaincodeSchema = z
     path: z.string().min(1, { error: 'must name the chaincode source folder, relative to the spec file' }),
     version: z
       .string({ error: 'must be a string such as "1.0" (quote it in YAML so 1.0 stays text)' })
-      .regex(/^[A-Za-z0-9_.+-]+$/, { error: 'must be letters, digits and . _ + - only, e.g. "1.0"' }),
+      // It ends up in the package label (name_version), which Fabric checks with this rule.
+      .regex(/^[a-zA-Z0-9]+([.+\-_][a-zA-Z0-9]+)*$/, { error: 'must be letters and digits joined by single . + - or _ (it becomes part of the package label), e.g. "1.0" or "2.1-rc1"' }),
     replicas: count('replicas per organization', 1, 8).default(1),
     sidecar: z.boolean({ error: 'must be true or false' }).default(true),
   })
