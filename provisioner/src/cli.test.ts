@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Supervisor } from './local/supervisor';
+import { until } from './testing/wait';
 
 // The `mictract` command as a user runs it: the built CLI in a child process.
 
@@ -116,11 +117,3 @@ describe('mictract status and down', () => {
     expect((await mictract(['down', 'c'], { MICTRACT_HOME: home })).stderr).toContain('no network named "c" in');
   });
 });
-
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -15,6 +15,8 @@ export function cryptoSpecOf(network: Network): CryptoSpec {
       mspId: org.mspId,
       peers: org.peers.map((p) => p.name),
       users: PEER_ORG_USERS,
+      // each org serves its own chaincode replicas, with TLS from its own TLS CA
+      services: network.chaincodes.map((cc) => cc.service),
     })),
   };
 }

@@ -1,7 +1,7 @@
 /** cryptogen replacement: lays out every org's CAs, MSPs and TLS material under one root. */
 import { certToPem, validity, type CaSigner, type LeafParams, type Validity } from './ca';
 import { ensureSecretDir, ensurePublicFile } from './files';
-import { caPaths, nodePaths, orgMspPaths, tlsCaPaths, userOu, userPaths, type IdentityPaths, type OrgRef } from './layout';
+import { caPaths, nodePaths, orgMspPaths, servicePaths, tlsCaPaths, userOu, userPaths, type IdentityPaths, type OrgRef } from './layout';
 import { ensureCa, ensureLeaf, type Status } from './material';
 import { ensureVerifyingMsp, type OrgCaPems } from './msp';
 import type { CryptoSpec, CryptoSummary, GenerateOptions, IdentityRecord, MaterialKind } from './types';
@@ -16,6 +16,7 @@ interface OrgPlan {
   nodeOu: 'peer' | 'orderer';
   hosts: string[];
   users: string[];
+  services: string[];
 }
 
 interface Result extends IdentityRecord {
@@ -33,8 +34,8 @@ interface OrgContext {
 function plans(spec: CryptoSpec): OrgPlan[] {
   const o = spec.orderers;
   return [
-    { ref: { kind: 'orderer', domain: o.domain }, mspId: o.mspId, nodeOu: 'orderer', hosts: o.hosts, users: o.users ?? ['Admin'] },
-    ...spec.orgs.map((p): OrgPlan => ({ ref: { kind: 'peer', domain: p.domain }, mspId: p.mspId, nodeOu: 'peer', hosts: p.peers, users: p.users })),
+    { ref: { kind: 'orderer', domain: o.domain }, mspId: o.mspId, nodeOu: 'orderer', hosts: o.hosts, users: o.users ?? ['Admin'], services: [] },
+    ...spec.orgs.map((p): OrgPlan => ({ ref: { kind: 'peer', domain: p.domain }, mspId: p.mspId, nodeOu: 'peer', hosts: p.peers, users: p.users, services: p.services ?? [] })),
   ];
 }
 
@@ -76,11 +77,18 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity): Promise<Re
     const paths = userPaths(root, ref, user);
     return ensureIdentity(ctx, paths, userOu(user), { cn: paths.cn, use: 'tls-client' });
   });
+  const services = plan.services.map(async (name): Promise<Result[]> => {
+    const { cn, tls } = servicePaths(root, ref, name);
+    await ensureSecretDir(tls.dir);
+    await ensurePublicFile(tls.ca, pems.tlsCaCertPem);
+    const status = await ensureLeaf({ cert: tls.cert, key: tls.key }, tlsca.ca, { cn, sans: [cn, name, 'localhost', '127.0.0.1'], use: 'tls-server' }, v);
+    return [{ mspId, cn, kind: 'tls', certPath: tls.cert, status }];
+  });
   const caRecord = (kind: MaterialKind, cn: string, certPath: string, status: Status): Result => ({ mspId, cn, kind, certPath, status });
   return [
     caRecord('ca', caFiles.cn, caFiles.cert, ca.status),
     caRecord('tlsca', tlsFiles.cn, tlsFiles.cert, tlsca.status),
-    ...(await Promise.all([...nodes, ...users])).flat(),
+    ...(await Promise.all([...nodes, ...users, ...services])).flat(),
   ];
 }
 

@@ -130,3 +130,10 @@ export function userPaths(root: string, org: OrgRef, user: string): IdentityPath
 export function userOu(user: string): 'admin' | 'client' {
   return user.startsWith('Admin') ? 'admin' : 'client';
 }
+
+/** A TLS-only service of a peer org (a chaincode server): services/<name>.<domain>/tls/. */
+export function servicePaths(root: string, org: OrgRef, name: string): { cn: string; tls: TlsPaths } {
+  const cn = `${name}.${org.domain}`;
+  const dir = path.join(orgDir(root, org), 'services', cn, 'tls');
+  return { cn, tls: { dir, ca: path.join(dir, 'ca.crt'), cert: path.join(dir, 'server.crt'), key: path.join(dir, 'server.key') } };
+}

@@ -17,6 +17,11 @@ export interface PeerOrgSpec {
   peers: string[];
   /** User names without the domain; names starting with 'Admin' get the admin OU. */
   users: string[];
+  /**
+   * Services the org runs that peers reach over TLS, e.g. chaincode servers ('marbles'): each gets a
+   * TLS server certificate from the org's TLS CA (services/<name>.<domain>/tls/), and no MSP.
+   */
+  services?: string[];
 }
 
 export interface CryptoSpec {

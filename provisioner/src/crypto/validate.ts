@@ -32,6 +32,10 @@ export function assertValidSpec(spec: CryptoSpec): void {
     unique(org.nodes, `host in ${org.domain}`);
     unique(org.users, `user in ${org.domain}`);
   }
+  for (const org of spec.orgs) {
+    for (const service of org.services ?? []) check(HOST.test(service), `service '${service}' of ${org.domain} is not a DNS label`);
+    unique([...org.peers, ...(org.services ?? [])], `host or service in ${org.domain}`);
+  }
   unique(spec.orgs.map((o) => o.domain), 'peer org domain');
   unique(orgs.map((o) => o.mspId), 'mspId');
 }

@@ -24,13 +24,8 @@ export function within<T>(p: Promise<T>, what: string, ms = DEADLINE_MS): Promis
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => srv.once('error', reject).listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
+import { freePort } from '../testing/wait';
+export { freePort };
 
 /** A replica stand-in: greets each connection with "<name>\n", then echoes every byte back. */
 export class EchoReplica {
@@ -238,8 +233,8 @@ export class MarblesReplica {
  * Connects as a peer would (a fresh channel, so a fresh TCP connection) and
  * returns the chaincode id in the first message, which must be REGISTER.
  */
-export async function registeredChaincodeId(to: HostPort): Promise<string> {
-  const client = new peer.ChaincodeClient(formatHostPort(to), grpc.credentials.createInsecure(), {
+export async function registeredChaincodeId(to: HostPort, credentials = grpc.credentials.createInsecure()): Promise<string> {
+  const client = new peer.ChaincodeClient(formatHostPort(to), credentials, {
     // Channels with equal options share connections through grpc-js's global
     // subchannel pool; a local pool keeps each client on its own connection.
     'grpc.use_local_subchannel_pool': 1,

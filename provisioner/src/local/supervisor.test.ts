@@ -1,19 +1,12 @@
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import { Supervisor, isListening, type ProcessSpec } from './supervisor';
 import { processStartTicks } from './procstat';
+import { freePort, until } from '../testing/wait';
 
 // Real detached processes: a small TCP server, run with the same node binary as the tests.
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen({ host: '127.0.0.1', port: 0 }, r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const server = (name: string, port: number, extra = ''): ProcessSpec => ({
   name,
@@ -53,7 +46,7 @@ describe('Supervisor', () => {
     expect((await sup.status())[0]!.pid).toBe(first.pid);
 
     process.kill(first.pid, 'SIGKILL');
-    await waitFor(async () => (await sup.status())[0]?.state === 'crashed');
+    await until(async () => (await sup.status())[0]?.state === 'crashed', 'the killed process seen as crashed');
     expect(await sup.ensure(server('a', port))).toBe('started');
     await sup.waitHealthy('a');
     const again = (await sup.status())[0]!;
@@ -94,11 +87,3 @@ describe('Supervisor', () => {
     await expect(sup.start({ name: 'x', command: '/nonexistent/peer', args: [], ports: [] })).rejects.toThrow('cannot start x (/nonexistent/peer): spawn /nonexistent/peer ENOENT');
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

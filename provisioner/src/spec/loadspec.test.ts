@@ -68,6 +68,8 @@ describe('bad specs are refused with the field, the value and the fix', () => {
     expect(err.issues.map((i) => i.field)).toEqual(['organizations[1].name', 'chaincodes[1].name']);
     expect(err.issues[0]?.message).toContain('already used by organizations[0].name');
     expect(err.issues[0]?.value).toBe('ORG1');
+    const clash = specError(valid().replace(/chaincodes: .*/, 'chaincodes: [{name: my_cc, path: a, version: "1"}, {name: My-CC, path: b, version: "1"}]'));
+    expect(clash.issues[0]).toMatchObject({ field: 'chaincodes[1].name', value: 'My-CC', message: expect.stringContaining('differing only in case or - versus _') });
   });
 
   it('an organization named like the orderer org', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import { networkSpecSchema, type NetworkSpecValues } from './schema';
 import { SpecError, fieldPath, type SpecIssue } from './specerror';
-import { buildNetwork, listeners, type Network } from './network';
+import { buildNetwork, chaincodeService, listeners, type Network } from './network';
 
 /** A spec that passed every check, with its resolved network. */
 export interface LoadedSpec {
@@ -74,13 +74,14 @@ function checkNames(spec: NetworkSpecValues): SpecIssue[] {
       issues.push({ field, value: org.name, message: `duplicate name, already used by ${first}; give every organization its own name` });
     } else seen.set(org.name.toLowerCase(), field);
   });
+  // Chaincodes become host names (marbles.org1.example.com), where my_cc and My-CC are the same.
   const chaincodes = new Map<string, string>();
   spec.chaincodes.forEach((cc, i) => {
     const field = `chaincodes[${i}].name`;
-    const first = chaincodes.get(cc.name);
+    const first = chaincodes.get(chaincodeService(cc.name));
     if (first !== undefined) {
-      issues.push({ field, value: cc.name, message: `duplicate name, already used by ${first}; give every chaincode its own name (a new version goes in version, not in a second entry)` });
-    } else chaincodes.set(cc.name, field);
+      issues.push({ field, value: cc.name, message: `duplicate name, already used by ${first} (names differing only in case or - versus _ clash); give every chaincode its own name (a new version goes in version, not in a second entry)` });
+    } else chaincodes.set(chaincodeService(cc.name), field);
   });
   return issues;
 }

@@ -42,6 +42,8 @@ export interface ChaincodeReplica {
 
 export interface Chaincode {
   readonly name: string;
+  /** DNS-safe form of the name, for host names and certificates: marbles, my-cc for my_cc. */
+  readonly service: string;
   readonly path: string; // absolute source folder
   readonly version: string;
   readonly sidecar: boolean;
@@ -60,6 +62,11 @@ export interface Network {
 }
 
 export const LOOPBACK = '127.0.0.1';
+
+/** Chaincode names may hold '_' and capitals, which host names and certificate SANs may not. */
+export function chaincodeService(name: string): string {
+  return name.toLowerCase().replace(/_/g, '-');
+}
 
 /** Hands out consecutive ports from the spec's base, in a fixed order, so a network keeps its ports across restarts. */
 class PortAllocator {
@@ -99,7 +106,7 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
         ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
       })),
     );
-    return { name: cc.name, path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, endpoints, replicas };
+    return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, endpoints, replicas };
   });
   return {
     name: spec.name,
