@@ -50,7 +50,7 @@ program
     const { file, network } = await progress.step('validate spec', () => loadSpec(specFile));
     // Checked before anything is written or started, so a machine without Fabric is left untouched.
     await progress.step('locate Fabric binaries', () => locateFabricBinaries());
-    await progress.step('check ports', () => assertPortsFree(file, network));
+    await progress.step('check ports', () => assertPortsFree(file, listeners(network)));
     const dir = networkDir(network.name);
     await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), cryptoDir(dir)), (s) => `${s.created.length} created, ${s.kept.length} kept`);
     throw new Error('the local target cannot start Fabric processes yet: see the README, "Status"');

@@ -7,7 +7,7 @@ import { generateCrypto } from '../crypto';
 import { tlsCaPaths } from '../crypto/layout';
 import { registeredChaincodeId } from '../endpoint/testing';
 import { cryptoSpecOf } from '../networkcrypto';
-import { assertPortsFree, loadSpec, type LoadedSpec } from '../spec';
+import { assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../spec';
 import { chaincodeProcesses, endpointName, startChaincodes } from './chaincoderuntime';
 import { Supervisor } from './supervisor';
 import { until } from '../testing/wait';
@@ -19,7 +19,8 @@ const MARBLES = path.resolve(__dirname, '../../../examples/marbles');
 
 async function specOnFreePorts(dir: string): Promise<LoadedSpec> {
   for (let attempt = 0; ; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 30000);
+    // below Linux's ephemeral range (32768+), where the OS never hands ports out by itself
+    const base = 20000 + Math.floor(Math.random() * 12000);
     const file = path.join(dir, 'net.yaml');
     await writeFile(
       file,
@@ -28,7 +29,7 @@ async function specOnFreePorts(dir: string): Promise<LoadedSpec> {
     );
     const loaded = await loadSpec(file);
     try {
-      await assertPortsFree(file, loaded.network);
+      await assertPortsFree(file, listeners(loaded.network));
       return loaded;
     } catch (err) {
       if (attempt === 5) throw err;

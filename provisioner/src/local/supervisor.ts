@@ -119,9 +119,11 @@ export class Supervisor {
     if (!record) return;
     if (await isSameProcess(record.pid, record.startTicks)) {
       signalGroup(record.pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while ((await isSameProcess(record.pid, record.startTicks)) && Date.now() < deadline) await delay(50);
-      if (await isSameProcess(record.pid, record.startTicks)) signalGroup(record.pid, 'SIGKILL');
+      if (!(await this.exited(record, graceMs))) {
+        signalGroup(record.pid, 'SIGKILL');
+        // Return only once it is gone, so ports are free for whatever starts next.
+        if (!(await this.exited(record, 10_000))) throw new Error(`${name} (pid ${record.pid}) survived SIGKILL; its record is kept`);
+      }
     }
     await rm(this.recordFile(name), { force: true });
   }
@@ -132,6 +134,15 @@ export class Supervisor {
     records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     for (const r of records) await this.stop(r.spec.name, graceMs);
     return records.map((r) => r.spec.name);
+  }
+
+  private async exited(record: RunRecord, withinMs: number): Promise<boolean> {
+    const deadline = Date.now() + withinMs;
+    while (await isSameProcess(record.pid, record.startTicks)) {
+      if (Date.now() > deadline) return false;
+      await delay(20);
+    }
+    return true;
   }
 
   async tail(name: string, lines = 20): Promise<string> {

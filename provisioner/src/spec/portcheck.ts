@@ -1,6 +1,5 @@
 import net from 'node:net';
-import type { Network } from './network';
-import { listeners } from './network';
+import type { Endpoint } from './network';
 import { SpecError, type SpecIssue } from './specerror';
 
 /** True when nothing listens on host:port (we can bind it ourselves). */
@@ -14,12 +13,12 @@ export function isPortFree(host: string, port: number): Promise<boolean> {
 }
 
 /**
- * Fails with a SpecError naming every port already taken, before any process starts.
+ * Fails with a SpecError naming every port already taken (of `wanted`, usually listeners(network)), before any process starts.
  * `ours` lists ports held by this network's own running processes (a resumed `up`), which are fine.
  */
-export async function assertPortsFree(file: string, network: Network, ours: ReadonlySet<number> = new Set()): Promise<void> {
+export async function assertPortsFree(file: string, wanted: readonly { owner: string; endpoint: Endpoint }[], ours: ReadonlySet<number> = new Set()): Promise<void> {
   const issues: SpecIssue[] = [];
-  for (const { owner, endpoint } of listeners(network)) {
+  for (const { owner, endpoint } of wanted) {
     if (ours.has(endpoint.port)) continue;
     if (!(await isPortFree(endpoint.host, endpoint.port))) {
       issues.push({
