@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Supervisor } from './local/supervisor';
@@ -62,6 +62,19 @@ describe('mictract', () => {
     expect(r.stderr).toContain('MICTRACT_FABRIC_BIN');
     expect(r.stderr).toMatch(/✓ validate spec \(\d+\.\d+s\)/);
     expect(await readdir(home)).toEqual([]);
+  });
+
+  it('up with Fabric binaries present gets past the checks, writes the crypto material, and says plainly what is not written yet', async () => {
+    const bin = path.join(home, 'bin');
+    await mkdir(bin);
+    // stand-ins that only exist: up checks for the files before it runs any of them
+    for (const p of ['peer', 'orderer', 'configtxgen', 'osnadmin', 'detect', 'build', 'release']) await writeFile(path.join(bin, p), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const spec = path.join(home, 'net.yaml');
+    await writeFile(spec, (await readFile(EXAMPLE, 'utf8')).replace('base: 17000', `base: ${20000 + Math.floor(Math.random() * 12000)}`).replace('path: marbles', `path: ${path.dirname(EXAMPLE)}/marbles`));
+    const r = await mictract(['up', spec], { MICTRACT_HOME: path.join(home, 'state'), MICTRACT_FABRIC_BIN: bin });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/✓ crypto material \(.*\): \d+ created, 0 kept/);
+    expect(r.stderr).toContain('blocked: starting orderers and peers is not written yet');
   });
 
   it('crypto writes the MSP tree into the network folder, private keys 0600, and keeps it on a second run', async () => {

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, Option } from 'commander';
 import { generateCrypto } from './crypto';
-import { FabricBinariesMissingError, locateFabricBinaries } from './fabricbinaries';
+import { BlockedError, locateFabricBinaries } from './fabricbinaries';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
 import { SpecError, assertPortsFree, listeners, loadSpec } from './spec';
@@ -53,7 +53,9 @@ program
     await progress.step('check ports', () => assertPortsFree(file, listeners(network)));
     const dir = networkDir(network.name);
     await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), cryptoDir(dir)), (s) => `${s.created.length} created, ${s.kept.length} kept`);
-    throw new Error('the local target cannot start Fabric processes yet: see the README, "Status"');
+    throw new BlockedError(
+      'starting orderers and peers is not written yet: it could not be built and tested without Fabric binaries (see the README, "Status"); the crypto material above is kept for the next run',
+    );
   });
 
 program
@@ -90,7 +92,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof SpecError || err instanceof UsageError) {
     console.error(err.message);
     process.exitCode = 2;
-  } else if (err instanceof FabricBinariesMissingError) {
+  } else if (err instanceof BlockedError) {
     console.error(`blocked: ${err.message}`);
     process.exitCode = 3;
   } else {

@@ -4,8 +4,13 @@ import path from 'node:path';
 /** The Fabric programs the local target runs. ccaas_builder's are installed as bin/detect, build, release. */
 export const FABRIC_PROGRAMS = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'detect', 'build', 'release'] as const;
 
+/** Something outside the user's reach stops the command; exit code 3. */
+export class BlockedError extends Error {
+  override name = 'BlockedError';
+}
+
 /** Raised when the Fabric binaries are not built; says where they were looked for and how to get them. */
-export class FabricBinariesMissingError extends Error {
+export class FabricBinariesMissingError extends BlockedError {
   constructor(
     readonly dir: string,
     readonly missing: readonly string[],
