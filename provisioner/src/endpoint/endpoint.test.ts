@@ -3,7 +3,7 @@ import net from 'node:net';
 import { once } from 'node:events';
 
 import { Endpoint, startEndpoint } from './endpoint';
-import { Conversation, EchoReplica, eventually, StalledReplica, within } from './testing';
+import { Conversation, EchoReplica, StalledReplica, until, within } from './testing';
 
 // The endpoint in front of two echo replicas, as a peer would use it: real
 // sockets on loopback, each replica greeting with its name so we see who answered.
@@ -140,7 +140,7 @@ describe('endpoint (TCP, per-connection round robin)', () => {
       c.socket.end('last words');
       await within(c.closed, 'client connection closed after its FIN');
       expect(await within(heard, 'replica sees the FIN')).toBe('last words');
-      await eventually(() => ep.stats().backends[0]?.active === 0, 'pair counted closed');
+      await until(() => ep.stats().backends[0]?.active === 0, 'pair counted closed');
     } finally {
       await ep.close();
       replicaSide?.destroy(); // it kept its half open on purpose
@@ -153,7 +153,7 @@ describe('endpoint (TCP, per-connection round robin)', () => {
     await c.replica();
     await a.close(); // destroys a's live connections
     await within(c.closed, 'client connection closed after the replica went away');
-    await eventually(() => endpoint.stats().backends[0]?.active === 0, 'pair counted closed');
+    await until(() => endpoint.stats().backends[0]?.active === 0, 'pair counted closed');
   });
 
   it('close() stops accepting and drops live connections', async () => {

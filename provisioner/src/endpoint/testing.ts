@@ -24,8 +24,8 @@ export function within<T>(p: Promise<T>, what: string, ms = DEADLINE_MS): Promis
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
-import { freePort } from '../testing/wait';
-export { freePort };
+import { freePort, until } from '../testing/wait';
+export { freePort, until };
 
 /** A replica stand-in: greets each connection with "<name>\n", then echoes every byte back. */
 export class EchoReplica {
@@ -155,13 +155,6 @@ export class StalledReplica {
 }
 
 /** Re-checks `cond` on every turn of the event loop until it holds or the deadline passes. */
-export async function eventually(cond: () => boolean, what: string, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 // ---- real chaincode: examples/marbles served by fabric-shim (CCaaS) ----
 
