@@ -86,14 +86,11 @@ export class Supervisor {
 
   /** Every recorded process with its state: healthy (all ports answer), starting (running, not all answer) or crashed. */
   async status(): Promise<ProcessStatus[]> {
-    const names = (await readdir(this.runDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5));
     const out: ProcessStatus[] = [];
-    for (const name of names.sort()) {
-      const record = await this.read(name);
-      if (!record) continue;
+    for (const record of await this.records()) {
       const alive = await isSameProcess(record.pid, record.startTicks);
       const state: ProcessState = !alive ? 'crashed' : (await allListening(record.spec.ports)) ? 'healthy' : 'starting';
-      out.push({ name, pid: record.pid, state, startedAt: record.startedAt, ports: record.spec.ports, log: this.logFile(name) });
+      out.push({ name: record.spec.name, pid: record.pid, state, startedAt: record.startedAt, ports: record.spec.ports, log: this.logFile(record.spec.name) });
     }
     return out;
   }
@@ -130,8 +127,7 @@ export class Supervisor {
 
   /** Stops every recorded process, in reverse start order (clients before what they depend on). */
   async stopAll(graceMs?: number): Promise<string[]> {
-    const records = (await Promise.all((await this.status()).map((s) => this.read(s.name)))).filter((r): r is RunRecord => r !== undefined);
-    records.sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    const records = (await this.records()).sort((a, b) => b.startedAt.localeCompare(a.startedAt));
     for (const r of records) await this.stop(r.spec.name, graceMs);
     return records.map((r) => r.spec.name);
   }
@@ -148,6 +144,13 @@ export class Supervisor {
   async tail(name: string, lines = 20): Promise<string> {
     const text = await readFile(this.logFile(name), 'utf8').catch(() => '');
     return text.trimEnd().split('\n').slice(-lines).join('\n');
+  }
+
+  /** Every readable run record, by name. */
+  private async records(): Promise<RunRecord[]> {
+    const files = (await readdir(this.runDir).catch(() => [] as string[])).filter((f) => f.endsWith('.json')).sort();
+    const records = await Promise.all(files.map((f) => this.read(f.slice(0, -'.json'.length))));
+    return records.filter((r): r is RunRecord => r !== undefined);
   }
 
   private recordFile(name: string): string {
