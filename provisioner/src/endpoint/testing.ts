@@ -4,9 +4,7 @@
 
 import { ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 
 import * as grpc from '@grpc/grpc-js';
 import { peer } from '@hyperledger/fabric-protos';
@@ -158,69 +156,7 @@ export class StalledReplica {
 
 // ---- real chaincode: examples/marbles served by fabric-shim (CCaaS) ----
 
-const MARBLES_DIR = path.resolve(__dirname, '../../../examples/marbles');
-
-export class MarblesReplica {
-  private output = '';
-  private constructor(
-    readonly chaincodeId: string,
-    readonly address: HostPort,
-    readonly child: ChildProcess,
-  ) {
-    child.stdout?.on('data', (d: Buffer) => (this.output += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (this.output += d.toString()));
-  }
-
-  /** Spawns `fabric-chaincode-node server` on the built marbles and waits until it accepts gRPC. */
-  static async start(chaincodeId: string): Promise<MarblesReplica> {
-    const dist = path.join(MARBLES_DIR, 'dist', 'index.js');
-    if (!existsSync(dist)) throw new Error(`${dist} is missing: run npm run build (tsc --build) first`);
-    const address = { host: '127.0.0.1', port: await freePort() };
-    // Any CORE_* variable becomes a server option (yargs .env('CORE')); a stray
-    // CORE_CHAINCODE_TLS_* would switch the server to TLS.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_')));
-    const cli = require.resolve('fabric-shim/cli.js', { paths: [MARBLES_DIR] });
-    const child = spawn(
-      process.execPath,
-      [cli, 'server', `--chaincode-address=${formatHostPort(address)}`, `--chaincode-id=${chaincodeId}`],
-      { cwd: MARBLES_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    const r = new MarblesReplica(chaincodeId, address, child);
-    const crashed = new Promise<never>((_, reject) =>
-      child.once('exit', (code, signal) =>
-        reject(new Error(`marbles ${chaincodeId} exited early (code ${code}, signal ${signal}):\n${r.output}`)),
-      ),
-    );
-    crashed.catch(() => undefined); // only observed through the race below
-    // grpc-js keeps reconnecting (with a short backoff) until the server binds.
-    const probe = new peer.ChaincodeClient(formatHostPort(address), grpc.credentials.createInsecure(), {
-      'grpc.initial_reconnect_backoff_ms': 50,
-      'grpc.max_reconnect_backoff_ms': 250,
-      'grpc.use_local_subchannel_pool': 1,
-    });
-    const ready = new Promise<void>((resolve, reject) =>
-      probe.waitForReady(Date.now() + DEADLINE_MS, (err) =>
-        err ? reject(new Error(`marbles ${chaincodeId}: ${err.message}\n${r.output}`)) : resolve(),
-      ),
-    );
-    try {
-      await Promise.race([ready, crashed]);
-    } catch (err) {
-      await r.stop();
-      throw err;
-    } finally {
-      probe.close();
-    }
-    return r;
-  }
-
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = once(this.child, 'exit');
-    this.child.kill(signal);
-    await exited;
-  }
-}
+export { MarblesReplica } from '@mictract/marbles/dist/testing/ccaasserver';
 
 /**
  * Connects as a peer would (a fresh channel, so a fresh TCP connection) and
