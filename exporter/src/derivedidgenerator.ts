@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { RandomIdGenerator, type IdGenerator } from '@opentelemetry/sdk-trace';
 import { traceIdOf, txSpanIdOf } from './traceidentity';
 
 /**
@@ -9,10 +9,10 @@ import { traceIdOf, txSpanIdOf } from './traceidentity';
  * Outside of that, IDs are random, as usual.
  */
 export class DerivedIdGenerator implements IdGenerator {
-  private readonly current = new AsyncLocalStorage<{ traceId: string; spanId: string }>();
+  private readonly current = new AsyncLocalStorage<{ traceId: string; spanId?: string }>();
   private readonly random = new RandomIdGenerator();
 
-  /** Runs `fn` (which starts the transaction's span) with the IDs derived from `txId`. */
+  /** Runs `fn` (which starts the transaction's span) with the IDs derived from `txId`; the trace ID holds for every span started inside, the derived span ID for the first only. */
   withTxIds<T>(txId: string, fn: () => T): T {
     return this.current.run({ traceId: traceIdOf(txId), spanId: txSpanIdOf(txId) }, fn);
   }
@@ -21,7 +21,14 @@ export class DerivedIdGenerator implements IdGenerator {
     return this.current.getStore()?.traceId ?? this.random.generateTraceId();
   }
 
+  /** The derived span ID goes to the first span started inside withTxIds only; its children get fresh IDs. */
   generateSpanId(): string {
-    return this.current.getStore()?.spanId ?? this.random.generateSpanId();
+    const store = this.current.getStore();
+    const derived = store?.spanId;
+    if (store && derived !== undefined) {
+      delete store.spanId;
+      return derived;
+    }
+    return this.random.generateSpanId();
   }
 }

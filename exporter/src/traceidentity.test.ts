@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isSpanContextValid, trace, ROOT_CONTEXT } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace';
 import { DerivedIdGenerator } from './derivedidgenerator';
 import { isTxId, traceIdOf, txSpanContext, txSpanIdOf } from './traceidentity';
 
@@ -13,7 +13,9 @@ describe('trace identity from a Fabric transaction ID', () => {
     expect(traceIdOf(txId)).toBe(txId.slice(0, 32));
     expect(txSpanIdOf(txId)).toBe(txId.slice(32, 48));
     expect(isSpanContextValid(txSpanContext(txId))).toBe(true);
-    expect(traceIdOf(txId.toUpperCase())).toBe(traceIdOf(txId));
+    // Fabric writes tx IDs in lower case; isTxId and traceIdOf agree on refusing anything else
+    expect(isTxId(txId.toUpperCase())).toBe(false);
+    expect(() => traceIdOf(txId.toUpperCase())).toThrow(TypeError);
   });
 
   it('never yields the all-zero IDs that W3C forbids', () => {
@@ -25,7 +27,7 @@ describe('trace identity from a Fabric transaction ID', () => {
 
   it('refuses what is not a tx ID, naming it', () => {
     expect(isTxId('abc')).toBe(false);
-    expect(() => traceIdOf('abc')).toThrow('not a Fabric transaction ID (64 hex characters): "abc"');
+    expect(() => traceIdOf('abc')).toThrow('not a Fabric transaction ID (64 lower-case hex characters): "abc"');
     expect(() => traceIdOf('g'.repeat(64))).toThrow(TypeError);
   });
 });
@@ -34,7 +36,7 @@ describe('DerivedIdGenerator', () => {
   it('gives the span started inside withTxIds the derived IDs, and random IDs elsewhere', () => {
     const ids = new DerivedIdGenerator();
     const exporter = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({ idGenerator: ids, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    const provider = new TracerProvider({ idGenerator: ids, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
     const tracer = provider.getTracer('test');
     const txId = newTxId();
 
@@ -50,5 +52,27 @@ describe('DerivedIdGenerator', () => {
     expect(unrelated?.spanContext().traceId).not.toBe(traceIdOf(txId));
     expect(child?.spanContext().traceId).toBe(traceIdOf(txId));
     expect(child?.parentSpanContext?.spanId).toBe(txSpanIdOf(txId));
+  });
+
+  it('gives children of the transaction span fresh span IDs, in the same trace', () => {
+    const ids = new DerivedIdGenerator();
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ idGenerator: ids, spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const tracer = provider.getTracer('test');
+    const txId = newTxId();
+    ids.withTxIds(txId, () => {
+      const tx = tracer.startSpan('tx', {}, ROOT_CONTEXT);
+      const ctx = trace.setSpan(ROOT_CONTEXT, tx);
+      tracer.startSpan('child-1', {}, ctx).end();
+      tracer.startSpan('child-2', {}, ctx).end();
+      tx.end();
+    });
+    const spans = exporter.getFinishedSpans();
+    const spanIds = spans.map((s) => s.spanContext().spanId);
+    expect(new Set(spanIds).size).toBe(3);
+    expect(spans.every((s) => s.spanContext().traceId === traceIdOf(txId))).toBe(true);
+    const tx = spans.find((s) => s.name === 'tx')!;
+    expect(tx.spanContext().spanId).toBe(txSpanIdOf(txId));
+    expect(spans.filter((s) => s.name.startsWith('child')).every((c) => c.parentSpanContext?.spanId === txSpanIdOf(txId))).toBe(true);
   });
 });

@@ -26,11 +26,11 @@ export function isTxId(value: string): boolean {
 }
 
 function slice(txId: string, start: number, end: number): string {
-  const normal = txId.toLowerCase();
-  if (!isTxId(normal)) {
-    throw new TypeError(`not a Fabric transaction ID (64 hex characters): ${JSON.stringify(txId.length > 80 ? txId.slice(0, 80) + '…' : txId)}`);
+  // One rule everywhere: Fabric writes tx IDs in lower-case hex, so upper case is not a tx ID.
+  if (!isTxId(txId)) {
+    throw new TypeError(`not a Fabric transaction ID (64 lower-case hex characters): ${JSON.stringify(txId.length > 80 ? txId.slice(0, 80) + '…' : txId)}`);
   }
-  const id = normal.slice(start, end);
+  const id = txId.slice(start, end);
   return /^0+$/.test(id) ? id.slice(0, -1) + '1' : id;
 }
 

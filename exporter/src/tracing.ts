@@ -1,6 +1,6 @@
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
+import { TracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 export interface TracingOptions {
@@ -20,15 +20,15 @@ export interface TracingOptions {
  * A tracer provider that batches spans to OTLP/HTTP. Short-lived processes must call shutdown(),
  * which flushes, or their last spans are lost.
  */
-export function createTracerProvider(options: TracingOptions): BasicTracerProvider {
+export function createTracerProvider(options: TracingOptions): TracerProvider {
   const exporter = new OTLPTraceExporter({ url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces` });
-  return new BasicTracerProvider({
+  return new TracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,
       ...(options.serviceVersion ? { [ATTR_SERVICE_VERSION]: options.serviceVersion } : {}),
       ...options.resource,
     }),
     ...(options.idGenerator ? { idGenerator: options.idGenerator } : {}),
-    spanProcessors: [new BatchSpanProcessor(exporter, { maxQueueSize: options.maxQueueSize ?? 2048, scheduledDelayMillis: 200 })],
+    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: options.maxQueueSize ?? 2048, scheduledDelayMillis: 200 })],
   });
 }

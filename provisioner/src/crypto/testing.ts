@@ -42,7 +42,7 @@ export async function snapshot(root: string): Promise<Map<string, FileSnapshot>>
   const files = new Map<string, FileSnapshot>();
   for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
-    const full = path.join(entry.parentPath ?? entry.path, entry.name);
+    const full = path.join(entry.parentPath, entry.name);
     const [bytes, st] = await Promise.all([readFile(full), stat(full)]);
     files.set(path.relative(root, full), { bytes, mtimeMs: st.mtimeMs });
   }
