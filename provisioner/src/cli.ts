@@ -1,21 +1,37 @@
 #!/usr/bin/env node
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { generateCrypto } from './crypto';
-import { BlockedError, locateFabricBinaries } from './fabricbinaries';
+import { PrerequisiteError } from './fabricbinaries';
+import { connectGateway } from './gateway/client';
+import { TxFailure, evaluate, submit } from './gateway/transact';
+import { Supervisor } from './local/supervisor';
+import { openNetwork } from './local/opennetwork';
+import { deployChaincode, localDirs, upLocal } from './local/up';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
-import { SpecError, assertPortsFree, listeners, loadSpec } from './spec';
-import { Supervisor } from './local/supervisor';
+import { SpecError, listeners, loadSpec } from './spec';
 import { UsageError, cryptoDir, networkDir, resolveNetworkDir } from './statedir';
-import { rm } from 'node:fs/promises';
+import { fabricInstall } from './fabricbinaries';
+import { queryCommitted } from './fabric/lifecycle';
 
-// `mictract`: the provisioner's command line. Errors a user can fix exit 2 with the message only;
-// a missing prerequisite (Fabric binaries) exits 3; anything else is a bug and shows its stack.
+// `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
+// the spec or the command line, fixable by the user (the message says how); 3 a missing
+// prerequisite; 4 `status` found a crashed process; 5 a transaction's endorsement or evaluation
+// failed; 6 a transaction was not committed (its validation code is printed).
+
+const EXIT = { bug: 1, usage: 2, prerequisite: 3, crashed: 4, endorse: 5, commit: 6 } as const;
+
+const VERSION: string = (require('../package.json') as { version: string }).version;
 
 const program = new Command('mictract')
   .description('Bring up and observe a Hyperledger Fabric network from one YAML spec.')
-  .showHelpAfterError();
+  .version(VERSION, '-V, --version')
+  .showHelpAfterError()
+  // usage errors are ours to map to exit code 2, not commander's 1
+  .exitOverride()
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 program
   .command('validate')
@@ -23,7 +39,7 @@ program
   .argument('<spec>', 'network spec (YAML), e.g. examples/network.yaml')
   .action(async (specFile: string) => {
     const { network } = await loadSpec(specFile);
-    const out: string[] = [`network ${network.name}: channel ${network.channel}`];
+    const out: string[] = [`network ${network.name}: Fabric ${network.fabric}, channel ${network.channel}, batch timeout ${network.batchTimeoutMs} ms`];
     for (const { owner, endpoint } of listeners(network)) out.push(`  ${endpoint.host}:${endpoint.port}  ${owner}`);
     console.log(out.join('\n'));
   });
@@ -43,24 +59,75 @@ program
 
 program
   .command('up')
-  .description('bring up the network of a spec (or resume it) as local processes')
+  .description('bring up the network of a spec as local processes, or resume it (ledgers kept, crashed processes restarted)')
   .argument('<spec>', 'network spec (YAML)')
   .action(async (specFile: string) => {
     const progress = consoleProgress();
-    const { file, network } = await progress.step('validate spec', () => loadSpec(specFile));
-    // Checked before anything is written or started, so a machine without Fabric is left untouched.
-    await progress.step('locate Fabric binaries', () => locateFabricBinaries());
-    await progress.step('check ports', () => assertPortsFree(file, listeners(network)));
-    const dir = networkDir(network.name);
-    await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), cryptoDir(dir)), (s) => `${s.created.length} created, ${s.kept.length} kept`);
-    throw new BlockedError(
-      'starting orderers and peers is not written yet: it could not be built and tested without Fabric binaries (see the README, "Status"); the crypto material above is kept for the next run',
-    );
+    const started = Date.now();
+    const loaded = await progress.step('validate spec', () => loadSpec(specFile));
+    const { chaincodes } = await upLocal(loaded, progress);
+    const ccs = chaincodes.map((c) => `${c.name} ${c.version} (sequence ${c.sequence}, ${c.action})`).join(', ');
+    console.log(`network ${loaded.network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: channel ${loaded.network.channel}${ccs ? `, ${ccs}` : ''}`);
   });
 
 program
+  .command('upgrade')
+  .description("upgrade a chaincode to the version now in the spec: new package and sequence, new replicas before the commit, old ones stopped after")
+  .argument('<spec>', 'network spec (YAML), with the chaincode\'s new version')
+  .argument('<chaincode>', 'chaincode name')
+  .action(async (specFile: string, name: string) => {
+    const progress = consoleProgress();
+    const loaded = await progress.step('validate spec', () => loadSpec(specFile));
+    const { network } = loaded;
+    const cc = network.chaincodes.find((c) => c.name === name);
+    if (!cc) throw new UsageError(`<chaincode>: no chaincode "${name}" in ${specFile}; known: ${network.chaincodes.map((c) => c.name).join(', ') || 'none'}`);
+    const dirs = localDirs(network);
+    const fabric = await fabricInstall(network.fabric);
+    const committed = await queryCommitted(network, fabric, dirs, cc);
+    if (!committed) throw new UsageError(`${name} is not deployed on ${network.channel} yet; run \`mictract up ${specFile}\` first`);
+    if (committed.version === cc.version) throw new UsageError(`${name} is already at version ${cc.version} (sequence ${committed.sequence}); set its new version in ${specFile} first`);
+    const state = await deployChaincode(network, cc, fabric, dirs, new Supervisor(dirs.network), progress);
+    console.log(`${name} upgraded from ${committed.version} to ${state.version} (sequence ${state.sequence}, package ${state.packageId})`);
+  });
+
+const txCommand = (verb: 'invoke' | 'query') =>
+  program
+    .command(verb)
+    .description(verb === 'invoke' ? 'submit a transaction and wait for its commit; prints the result and the tx ID' : 'evaluate a transaction (not committed); prints the result and the tx ID')
+    .argument('<chaincode>', 'chaincode name, e.g. marbles')
+    .argument('<function>', 'function, e.g. initMarble')
+    .argument('[args...]', 'string arguments')
+    .option('-n, --network <name>', 'network name; may be left out when there is only one')
+    .option('--org <org>', 'organization whose user signs (default: the first)')
+    .option('--user <user>', 'user of that organization', 'User1')
+    .option('--json', 'print {txId, result, blockNumber} as JSON, for scripts')
+    .action(async (chaincode: string, fn: string, args: string[], opts: { network?: string; org?: string; user: string; json?: boolean }) => {
+      const { network, dirs } = await openNetwork(opts.network);
+      if (!network.chaincodes.some((c) => c.name === chaincode)) {
+        throw new UsageError(`<chaincode>: network ${network.name} has no chaincode "${chaincode}"; known: ${network.chaincodes.map((c) => c.name).join(', ') || 'none'}`);
+      }
+      const conn = await connectGateway(network, dirs.crypto, { org: opts.org, user: opts.user });
+      try {
+        const contract = conn.contract(chaincode);
+        const res = verb === 'invoke' ? await submit(contract, fn, args) : await evaluate(contract, fn, args);
+        if (opts.json) console.log(JSON.stringify(res));
+        else {
+          if (res.result) console.log(res.result);
+          console.error(`tx ${res.txId}${res.blockNumber !== undefined ? ` committed in block ${res.blockNumber}` : ' (evaluated, not committed)'}`);
+        }
+      } catch (err) {
+        if (err instanceof TxFailure && opts.json) console.log(JSON.stringify({ txId: err.txId, error: err.message, stage: err.stage, validationCode: err.validationCode, blockNumber: err.blockNumber }));
+        throw err;
+      } finally {
+        conn.close();
+      }
+    });
+txCommand('invoke');
+txCommand('query');
+
+program
   .command('status')
-  .description("show every process of a network with its health (healthy, starting, crashed)")
+  .description('show every process of a network with its health (healthy, starting, crashed)')
   .argument('[network]', 'network name; may be left out when there is only one')
   .action(async (name?: string) => {
     const dir = await resolveNetworkDir(name);
@@ -73,7 +140,7 @@ program
     const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['NAME', 'STATE', 'PID', 'PORTS'][i]!.length));
     const line = (r: string[]) => r.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c)).join('  ');
     console.log([line(['NAME', 'STATE', 'PID', 'PORTS', 'LOG']), ...rows.map(line)].join('\n'));
-    if (procs.some((p) => p.state === 'crashed')) process.exitCode = 4; // scripts can tell a degraded network
+    if (procs.some((p) => p.state === 'crashed')) process.exitCode = EXIT.crashed; // scripts can tell a degraded network
   });
 
 program
@@ -89,14 +156,23 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof SpecError || err instanceof UsageError) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with code 0
+    process.exitCode = err.exitCode === 0 ? 0 : EXIT.usage;
+  } else if (err instanceof SpecError || err instanceof UsageError) {
     console.error(err.message);
-    process.exitCode = 2;
-  } else if (err instanceof BlockedError) {
-    console.error(`blocked: ${err.message}`);
-    process.exitCode = 3;
+    process.exitCode = EXIT.usage;
+  } else if (err instanceof PrerequisiteError) {
+    console.error(`missing prerequisite: ${err.message}`);
+    process.exitCode = EXIT.prerequisite;
+  } else if (err instanceof TxFailure) {
+    console.error(`${err.message}\ntx ${err.txId}`);
+    process.exitCode = err.stage === 'commit' ? EXIT.commit : EXIT.endorse;
+  } else if (err instanceof Error && err.name === 'ProcessFailedError') {
+    console.error(err.message);
+    process.exitCode = EXIT.bug;
   } else {
     console.error(err);
-    process.exitCode = 1;
+    process.exitCode = EXIT.bug;
   }
 });

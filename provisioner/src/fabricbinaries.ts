@@ -1,50 +1,64 @@
+import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
+import type { FabricLine } from './spec/network';
+
+// Where the Fabric programs come from. The project builds them from Fabric's own source (the Go module
+// proxy refuses github.com/hyperledger/*) with tools/fabric.sh into a cache shared by every checkout;
+// MICTRACT_FABRIC_BIN points at binaries a user already has instead.
 
 /** The Fabric programs the local target runs. ccaas_builder's are installed as bin/detect, build, release. */
-export const FABRIC_PROGRAMS = ['peer', 'orderer', 'configtxgen', 'osnadmin', 'detect', 'build', 'release'] as const;
+export const FABRIC_PROGRAMS = ['peer', 'orderer', 'configtxgen', 'configtxlator', 'osnadmin', 'detect', 'build', 'release'] as const;
+export type FabricProgram = (typeof FABRIC_PROGRAMS)[number];
 
-/** Something outside the user's reach stops the command; exit code 3. */
-export class BlockedError extends Error {
-  override name = 'BlockedError';
+/** A prerequisite outside the spec is missing or failed to build; exit code 3. */
+export class PrerequisiteError extends Error {
+  override name = 'PrerequisiteError';
 }
 
-/** Raised when the Fabric binaries are not built; says where they were looked for and how to get them. */
-export class FabricBinariesMissingError extends BlockedError {
-  constructor(
-    readonly dir: string,
-    readonly missing: readonly string[],
-  ) {
-    super(
-      `Fabric binaries not found in ${dir}: ${missing.join(', ')}.\n` +
-        '  They are built from the Go module proxy by tools/build.sh. Today the proxy refuses every\n' +
-        '  github.com/hyperledger/* module ("403 Forbidden: This module version is not available"),\n' +
-        '  so they cannot be built on this machine; run tools/fabric-probe.sh to see the current answer.\n' +
-        '  If you have Fabric 2.5 binaries (peer, orderer, configtxgen, osnadmin and the ccaas builder),\n' +
-        '  set MICTRACT_FABRIC_BIN to their folder.',
-    );
-    this.name = 'FabricBinariesMissingError';
+export interface FabricInstall {
+  readonly line: FabricLine;
+  readonly bin: string;
+  /** Fabric's sampleconfig (core.yaml, orderer.yaml), the defaults the binaries read. */
+  readonly config: string;
+  /** The folder holding bin/detect, bin/build, bin/release: the peer's external builder path. */
+  readonly builderDir: string;
+  readonly programs: Readonly<Record<FabricProgram, string>>;
+}
+
+const FABRIC_SH = path.resolve(__dirname, '../../tools/fabric.sh');
+
+/**
+ * The Fabric install for a release line: MICTRACT_FABRIC_BIN if set (its sampleconfig in
+ * MICTRACT_FABRIC_CONFIG or ../config), else the project's build, made on first use (about 3 min).
+ */
+export async function fabricInstall(line: FabricLine, env: NodeJS.ProcessEnv = process.env): Promise<FabricInstall> {
+  let bin = env.MICTRACT_FABRIC_BIN;
+  if (bin === undefined) {
+    await access(FABRIC_SH, constants.X_OK).catch(() => {
+      throw new PrerequisiteError(`Fabric ${line} binaries: ${FABRIC_SH} is missing; set MICTRACT_FABRIC_BIN to a folder with peer, orderer, configtxgen, configtxlator, osnadmin and the ccaas builder`);
+    });
+    bin = await new Promise<string>((resolve, reject) => {
+      // progress of a first build goes straight to the user's terminal
+      const child = execFile(FABRIC_SH, [line], { env: { PATH: env.PATH ?? '', HOME: env.HOME ?? '', ...(env.MICTRACT_CACHE_DIR ? { MICTRACT_CACHE_DIR: env.MICTRACT_CACHE_DIR } : {}), ...(env.MICTRACT_FABRIC_SRC ? { MICTRACT_FABRIC_SRC: env.MICTRACT_FABRIC_SRC } : {}), ...(env.GOCACHE ? { GOCACHE: env.GOCACHE } : {}), ...(env.GOPATH ? { GOPATH: env.GOPATH } : {}) } }, (err, stdout) =>
+        err ? reject(new PrerequisiteError(`building Fabric ${line} failed (tools/fabric.sh ${line}, exit ${err.code ?? '?'}); its output is above`)) : resolve(stdout.trim()),
+      );
+      child.stderr?.pipe(process.stderr);
+    });
   }
-}
-
-/** Where the binaries are looked for: MICTRACT_FABRIC_BIN, else the tools build folder of this checkout. */
-export function fabricBinDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.MICTRACT_FABRIC_BIN ?? path.resolve(__dirname, '../../.cache/bin');
-}
-
-/** Resolves every Fabric program to its path, or throws FabricBinariesMissingError naming the missing ones. */
-export async function locateFabricBinaries(dir = fabricBinDir()): Promise<Record<(typeof FABRIC_PROGRAMS)[number], string>> {
-  const found: Partial<Record<(typeof FABRIC_PROGRAMS)[number], string>> = {};
+  const programs: Partial<Record<FabricProgram, string>> = {};
   const missing: string[] = [];
   for (const program of FABRIC_PROGRAMS) {
-    const file = path.join(dir, program);
-    const ok = await access(file, constants.X_OK).then(
-      () => true,
-      () => false,
-    );
-    if (ok) found[program] = file;
+    const file = path.join(bin, program);
+    if (await access(file, constants.X_OK).then(() => true, () => false)) programs[program] = file;
     else missing.push(program);
   }
-  if (missing.length > 0) throw new FabricBinariesMissingError(dir, missing);
-  return found as Record<(typeof FABRIC_PROGRAMS)[number], string>;
+  if (missing.length > 0) {
+    throw new PrerequisiteError(`Fabric binaries in ${bin} lack ${missing.join(', ')}; ${env.MICTRACT_FABRIC_BIN ? 'MICTRACT_FABRIC_BIN must hold them all (the ccaas builder as detect, build, release)' : `rebuild with tools/fabric.sh ${line}`}`);
+  }
+  const config = env.MICTRACT_FABRIC_CONFIG ?? path.join(path.dirname(bin), 'config');
+  await access(path.join(config, 'core.yaml')).catch(() => {
+    throw new PrerequisiteError(`Fabric's sampleconfig (core.yaml, orderer.yaml) is not in ${config}; set MICTRACT_FABRIC_CONFIG to it`);
+  });
+  return { line, bin, config, builderDir: path.dirname(bin), programs: programs as Record<FabricProgram, string> };
 }

@@ -23,7 +23,7 @@ describe('CCaaS package', () => {
     execFileSync('tar', ['-xzf', file, '-C', dir]);
     expect(JSON.parse(await readFile(path.join(dir, 'metadata.json'), 'utf8'))).toEqual({ type: 'ccaas', label: 'marbles_1.0' });
     execFileSync('tar', ['-xzf', path.join(dir, 'code.tar.gz'), '-C', dir]);
-    expect(JSON.parse(await readFile(path.join(dir, 'connection.json'), 'utf8'))).toEqual(connectionTemplate('marbles'));
+    expect(JSON.parse(await readFile(path.join(dir, 'connection.json'), 'utf8'))).toEqual(connectionTemplate('marbles', 'blue'));
   });
 
   it('has the package ID label:sha256 of its bytes, the same on every build, new for a new version', async () => {
@@ -37,9 +37,9 @@ describe('CCaaS package', () => {
   });
 
   it("templates every peer-specific field from the peer's builder config, for names with - and _ too", () => {
-    expect(connectionTemplate('my-cc_2')).toMatchObject({ address: '{{index . "my-cc_2" "address"}}', root_cert: '{{index . "my-cc_2" "root_cert"}}', tls_required: true });
-    const config = JSON.parse(builderConfig([{ chaincode: 'marbles', address: '127.0.0.1:17010', rootCertPem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' }]));
-    expect(config).toEqual({ marbles: { address: '127.0.0.1:17010', root_cert: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' } });
+    expect(connectionTemplate('my-cc_2', 'green')).toMatchObject({ address: '{{index . "my-cc_2" "green"}}', root_cert: '{{index . "my-cc_2" "root_cert"}}', tls_required: true });
+    const config = JSON.parse(builderConfig([{ chaincode: 'marbles', addresses: { blue: '127.0.0.1:17010', green: '127.0.0.1:17020' }, rootCertPem: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' }]));
+    expect(config).toEqual({ marbles: { blue: '127.0.0.1:17010', green: '127.0.0.1:17020', root_cert: '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n' } });
   });
 
   it("refuses a label Fabric would refuse, saying what to change", () => {

@@ -35,9 +35,10 @@ export interface ConnectionJson {
 /** Go template that reads a chaincode's entry of the builder config; `index` works for names with - and _. */
 const fromConfig = (chaincode: string, key: string) => `{{index . ${JSON.stringify(chaincode)} ${JSON.stringify(key)}}}`;
 
-export function connectionTemplate(chaincode: string): ConnectionJson {
+/** connection.json for one slot of a chaincode: the address comes from the peer's builder config entry for that slot. */
+export function connectionTemplate(chaincode: string, slot: string): ConnectionJson {
   return {
-    address: fromConfig(chaincode, 'address'),
+    address: fromConfig(chaincode, slot),
     dial_timeout: '10s',
     tls_required: true,
     // Server TLS only: a client key in the peer's environment would put a private key where keys do not belong.
@@ -48,9 +49,9 @@ export function connectionTemplate(chaincode: string): ConnectionJson {
   };
 }
 
-/** The value of CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG for one peer: its org's endpoint per chaincode. */
-export function builderConfig(entries: readonly { chaincode: string; address: string; rootCertPem: string }[]): string {
-  return JSON.stringify(Object.fromEntries(entries.map((e) => [e.chaincode, { address: e.address, root_cert: e.rootCertPem }])));
+/** The value of CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG for one peer: its org's endpoint per chaincode and slot. */
+export function builderConfig(entries: readonly { chaincode: string; addresses: Readonly<Record<string, string>>; rootCertPem: string }[]): string {
+  return JSON.stringify(Object.fromEntries(entries.map((e) => [e.chaincode, { ...e.addresses, root_cert: e.rootCertPem }])));
 }
 
 export function packageLabel(chaincode: string, version: string): string {
@@ -61,9 +62,10 @@ export function packageLabel(chaincode: string, version: string): string {
   return label;
 }
 
-export async function buildCcaasPackage(chaincode: string, version: string): Promise<CcaasPackage> {
+/** The package of one version of a chaincode, to run in one slot (see spec/network.ts, ChaincodeSlot). */
+export async function buildCcaasPackage(chaincode: string, version: string, slot = 'blue'): Promise<CcaasPackage> {
   const label = packageLabel(chaincode, version);
-  const code = gzipSync(await tarOf({ 'connection.json': JSON.stringify(connectionTemplate(chaincode), null, 2) }));
+  const code = gzipSync(await tarOf({ 'connection.json': JSON.stringify(connectionTemplate(chaincode, slot), null, 2) }));
   const bytes = gzipSync(await tarOf({ 'metadata.json': JSON.stringify({ type: 'ccaas', label }), 'code.tar.gz': code }));
   return { label, packageId: `${label}:${createHash('sha256').update(bytes).digest('hex')}`, bytes };
 }

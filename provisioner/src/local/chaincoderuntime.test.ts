@@ -54,11 +54,14 @@ describe('chaincode runtime', () => {
     const crypto = path.join(dir, 'crypto');
     await generateCrypto(cryptoSpecOf(network), crypto);
     const { packageId } = await buildCcaasPackage('marbles', '1.0');
-    const specs = await chaincodeProcesses(network, crypto, new Map([['marbles', packageId]]));
-    expect(specs.map((s) => s.name)).toEqual(['marbles-org1-0', 'marbles-org1-1', 'marbles-org2-0', 'marbles-org2-1', 'marbles-org1-endpoint', 'marbles-org2-endpoint']);
+    const cc = network.chaincodes[0]!;
+    const slot = cc.slots[0];
+    // without the sidecar here: the replicas serve TLS themselves
+    const specs = await chaincodeProcesses(network, { ...cc, sidecar: false }, slot, crypto, packageId);
+    expect(specs.map((s) => s.name)).toEqual(['marbles-blue-org1-0', 'marbles-blue-org1-1', 'marbles-blue-org2-0', 'marbles-blue-org2-1', 'marbles-blue-org1-endpoint', 'marbles-blue-org2-endpoint']);
 
     expect(await startChaincodes(sup, specs)).toEqual({ started: specs.map((s) => s.name), running: [] });
-    const marbles = network.chaincodes[0]!;
+    const marbles = slot;
     const tlsFor = async (domain: string) => grpc.credentials.createSsl(await readFile(tlsCaPaths(crypto, { kind: 'peer', domain }).cert));
 
     for (const org of network.organizations) {
@@ -68,24 +71,23 @@ describe('chaincode runtime', () => {
     // another org's TLS CA does not vouch for this org's chaincode
     await expect(registeredChaincodeId(marbles.endpoints.get('Org1')!, await tlsFor('org2.example.com'))).rejects.toThrow();
 
-    const victim = (await sup.status()).find((p) => p.name === 'marbles-org1-0')!;
+    const victim = (await sup.status()).find((p) => p.name === 'marbles-blue-org1-0')!;
     process.kill(victim.pid, 'SIGKILL');
     // a connection made while it is still dying fails, for a peer too; this is about after
-    await until(async () => (await sup.status()).find((p) => p.name === 'marbles-org1-0')?.state === 'crashed');
+    await until(async () => (await sup.status()).find((p) => p.name === 'marbles-blue-org1-0')?.state === 'crashed');
     const org1 = marbles.endpoints.get('Org1')!;
     for (let i = 0; i < 3; i++) expect(await registeredChaincodeId(org1, await tlsFor('org1.example.com'))).toBe(packageId);
 
     // `up` again: only the crashed replica is started
-    expect(await startChaincodes(sup, specs)).toEqual({ started: ['marbles-org1-0'], running: specs.map((s) => s.name).filter((n) => n !== 'marbles-org1-0') });
+    expect(await startChaincodes(sup, specs)).toEqual({ started: ['marbles-blue-org1-0'], running: specs.map((s) => s.name).filter((n) => n !== 'marbles-blue-org1-0') });
     expect((await sup.status()).every((p) => p.state === 'healthy')).toBe(true);
-    expect(endpointName(marbles, 'Org2')).toBe('marbles-org2-endpoint');
+    expect(endpointName(cc, slot, 'Org2')).toBe('marbles-blue-org2-endpoint');
   }, 90_000);
 
   it('names the chaincode and the fix when it is not built', async () => {
     const { network } = await specOnFreePorts(dir);
-    const unbuilt = { ...network, chaincodes: network.chaincodes.map((c) => ({ ...c, path: path.join(dir, 'unbuilt') })) };
+    const cc = network.chaincodes[0]!;
     await rm(path.join(dir, 'unbuilt'), { recursive: true, force: true });
-    await expect(chaincodeProcesses(unbuilt, dir, new Map([['marbles', 'x:1']]))).rejects.toThrow('chaincode marbles: fabric-shim is not installed for');
-    await expect(chaincodeProcesses(network, dir, new Map())).rejects.toThrow('chaincode marbles has no package ID yet');
+    await expect(chaincodeProcesses(network, { ...cc, path: path.join(dir, 'unbuilt') }, cc.slots[0], dir, 'x:1')).rejects.toThrow('chaincode marbles: fabric-shim is not installed for');
   });
 });

@@ -1,59 +1,100 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { servicePaths } from '../crypto/layout';
-import type { Chaincode, Network } from '../spec/network';
+import type { Chaincode, ChaincodeSlot, Network } from '../spec/network';
 import type { ProcessSpec, Supervisor } from './supervisor';
 
-// The chaincode side of a local network: every replica as a chaincode server (fabric-shim's server
-// mode, TLS with its org's service certificate), and per org one endpoint over that org's replicas,
-// which is the address the org's peers get from the CCaaS package.
-// (With the sidecar, issue 4, TLS moves to the sidecar and the replica listens plaintext on loopback.)
+// The chaincode side of a local network, one slot of one chaincode at a time: every replica as a
+// chaincode server (fabric-shim's server mode) and per org one endpoint over that org's replicas,
+// the address the org's peers get from the CCaaS package. With the sidecar (the default), each
+// replica listens plaintext on loopback and its sidecar serves TLS with the org's service
+// certificate; without it, the replica serves TLS itself.
 
-/** The endpoint process entry, from this package's build. */
-// From src/local (tests) or dist/local alike: the built entry in this package's dist/.
+// From src/local (tests) or dist/local alike: the built entries in the packages' dist/.
 const ENDPOINT_MAIN = path.resolve(__dirname, '../../dist/endpoint/main.js');
+const SIDECAR_MAIN = path.resolve(__dirname, '../../../exporter/dist/sidecar/main.js');
 
-export const endpointName = (cc: Chaincode, org: string) => `${cc.name}-${org.toLowerCase()}-endpoint`;
+export const endpointName = (cc: Chaincode, slot: ChaincodeSlot, org: string) => `${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`;
+export const sidecarName = (replica: { name: string }) => `${replica.name}-sidecar`;
 
-/** What to run for every chaincode of the network; fails, naming the chaincode and the fix, when one is not runnable. */
-export async function chaincodeProcesses(network: Network, cryptoRoot: string, packageIds: ReadonlyMap<string, string>): Promise<ProcessSpec[]> {
+export interface ChaincodeRuntimeOptions {
+  /** OTLP/HTTP base URL the sidecars send spans to; none: no tracing. */
+  readonly otlpUrl?: string;
+}
+
+/** What to run for one slot of a chaincode; fails, naming the chaincode and the fix, when it is not runnable. */
+export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: ChaincodeSlot, cryptoRoot: string, packageId: string, opts: ChaincodeRuntimeOptions = {}): Promise<ProcessSpec[]> {
+  const shim = await chaincodeServerCli(cc);
+  const sidecars = cc.sidecar ? await sidecarEntry() : undefined;
   const specs: ProcessSpec[] = [];
-  for (const cc of network.chaincodes) {
-    const packageId = packageIds.get(cc.name);
-    if (packageId === undefined) throw new Error(`chaincode ${cc.name} has no package ID yet; package it before starting its replicas`);
-    const shim = await chaincodeServerCli(cc);
-    for (const replica of cc.replicas) {
-      const org = network.organizations.find((o) => o.name === replica.org)!;
-      const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain: org.domain }, cc.service);
+  for (const replica of slot.replicas) {
+    const org = network.organizations.find((o) => o.name === replica.org)!;
+    const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain: org.domain }, cc.service);
+    const address = `${replica.listen.host}:${replica.listen.port}`;
+    specs.push({
+      name: replica.name,
+      command: process.execPath,
+      args: [shim, 'server', `--chaincode-address=${address}`, `--chaincode-id=${packageId}`],
+      cwd: cc.path,
+      // TLS is the sidecar's job when there is one; the replica then listens plaintext on loopback only
+      env: {
+        ...(sidecars && replica.sidecar ? {} : { CORE_CHAINCODE_TLS_CERT_FILE: tls.cert, CORE_CHAINCODE_TLS_KEY_FILE: tls.key }),
+        MICTRACT_PACKAGE_ID: packageId,
+        POD_NAME: replica.name,
+      },
+      ports: [replica.listen],
+    });
+    if (sidecars && replica.sidecar) {
+      const sc = replica.sidecar;
       specs.push({
-        name: replica.name,
+        name: sidecarName(replica),
         command: process.execPath,
-        args: [shim, 'server', `--chaincode-address=${replica.listen.host}:${replica.listen.port}`, `--chaincode-id=${packageId}`],
-        cwd: cc.path,
-        env: { CORE_CHAINCODE_TLS_CERT_FILE: tls.cert, CORE_CHAINCODE_TLS_KEY_FILE: tls.key },
-        ports: [replica.listen],
+        args: [
+          sidecars,
+          '--listen', `${sc.listen.host}:${sc.listen.port}`,
+          '--tls-cert', tls.cert,
+          '--tls-key', tls.key,
+          '--replica', address,
+          '--metrics', `${sc.metrics.host}:${sc.metrics.port}`,
+          '--chaincode', cc.name,
+          '--pod-name', replica.name,
+          '--namespace', network.name,
+          ...(opts.otlpUrl ? ['--otlp-url', opts.otlpUrl] : []),
+        ],
+        env: { POD_NAME: replica.name, POD_NAMESPACE: network.name },
+        ports: [sc.listen, sc.metrics],
       });
     }
-    for (const [org, endpoint] of cc.endpoints) {
-      const backends = cc.replicas.filter((r) => r.org === org).flatMap((r) => ['--backend', `${r.listen.host}:${r.listen.port}`]);
-      specs.push({
-        name: endpointName(cc, org),
-        command: process.execPath,
-        args: [ENDPOINT_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, ...backends],
-        ports: [endpoint],
+  }
+  for (const [org, endpoint] of slot.endpoints) {
+    const backends = slot.replicas
+      .filter((r) => r.org === org)
+      .flatMap((r) => {
+        const target = sidecars && r.sidecar ? r.sidecar.listen : r.listen;
+        return ['--backend', `${target.host}:${target.port}`];
       });
-    }
+    specs.push({
+      name: endpointName(cc, slot, org),
+      command: process.execPath,
+      args: [ENDPOINT_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, ...backends],
+      ports: [endpoint],
+    });
   }
   return specs;
 }
 
-/** Starts (or resumes) every chaincode process, replicas before endpoints, and waits until all listen. */
+/** Starts (or resumes) processes in order, and waits until all are healthy. */
 export async function startChaincodes(supervisor: Supervisor, specs: readonly ProcessSpec[]): Promise<{ started: string[]; running: string[] }> {
   const started: string[] = [];
   const running: string[] = [];
-  for (const spec of specs) ((await supervisor.ensure(spec)) === 'started' ? started : running).push(spec.name);
+  for (const spec of specs) ((await supervisor.ensure(spec)) === 'running' ? running : started).push(spec.name);
   await Promise.all(specs.map((s) => supervisor.waitHealthy(s.name)));
   return { started, running };
+}
+
+/** The sidecar's built entry, or undefined while it is not built (the replica then serves TLS itself). */
+async function sidecarEntry(): Promise<string | undefined> {
+  return (await access(SIDECAR_MAIN).then(() => true, () => false)) ? SIDECAR_MAIN : undefined;
 }
 
 /** fabric-shim's CLI as the chaincode itself depends on it, after checking the chaincode is built. */

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdir, open, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import type { Endpoint } from '../spec/network';
@@ -17,9 +17,26 @@ export interface ProcessSpec {
   readonly args: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   readonly cwd?: string;
-  /** Ports it listens on; it is healthy when every one accepts a connection. */
+  /** Ports it listens on; it is healthy when every one accepts a connection (and `health` answers 200). */
   readonly ports: readonly Endpoint[];
+  /** An HTTP health URL (Fabric's operations /healthz); when set, health means it answers 200. */
+  readonly health?: string;
+  /** A log line that must appear after start before the process counts as ready (e.g. the peer's `Started peer with ID`). */
+  readonly readyLine?: string;
+  /** Where the process keeps its data (ledger), for status and clean-up messages. */
+  readonly dataDir?: string;
 }
+
+/** A run record exists but cannot be read: its process may be running, so nothing is assumed. */
+export class RunRecordError extends Error {
+  override name = 'RunRecordError';
+}
+
+/** Logs past this size are rotated (one old generation kept) when their process is started again. */
+/** Written to the log at every start, so readiness lines are looked for only after the latest one. */
+const START_MARKER = '--- mictract: ';
+
+const MAX_LOG_BYTES = 20 * 1024 * 1024;
 
 interface RunRecord {
   readonly spec: ProcessSpec;
@@ -52,22 +69,33 @@ export class Supervisor {
     return path.join(this.logDir, `${name}.log`);
   }
 
-  /** Starts the process unless the recorded one is still running; returns whether it was (re)started. */
-  async ensure(spec: ProcessSpec): Promise<'started' | 'running'> {
+  /**
+   * Starts the process unless the recorded one is still running with the same spec; a running process
+   * whose spec changed (a new package ID, other flags) is stopped and started anew.
+   */
+  async ensure(spec: ProcessSpec): Promise<'started' | 'running' | 'restarted'> {
     const record = await this.read(spec.name);
-    if (record && (await isSameProcess(record.pid, record.startTicks))) return 'running';
+    if (record && (await isSameProcess(record.pid, record.startTicks))) {
+      if (JSON.stringify(record.spec) === JSON.stringify(spec)) return 'running';
+      await this.stop(spec.name);
+      await this.start(spec);
+      return 'restarted';
+    }
     await this.start(spec);
     return 'started';
   }
 
   async start(spec: ProcessSpec): Promise<void> {
     await Promise.all([mkdir(this.runDir, { recursive: true, mode: 0o700 }), mkdir(this.logDir, { recursive: true, mode: 0o700 })]);
+    await rotateLog(this.logFile(spec.name));
     const log = await open(this.logFile(spec.name), 'a', 0o600);
     try {
-      await log.write(`--- ${new Date().toISOString()} starting ${spec.command} ${spec.args.join(' ')}\n`);
+      await log.write(`${START_MARKER}${new Date().toISOString()} starting ${spec.command} ${spec.args.join(' ')}\n`);
       const child = spawn(spec.command, [...spec.args], {
         cwd: spec.cwd,
-        env: { ...process.env, ...spec.env },
+        // An explicit environment: a user's shell that exports CORE_PEER_* or ORDERER_* must not
+        // silently reconfigure the network's processes.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', LANG: 'C.UTF-8', ...spec.env },
         detached: true, // its own process group: survives us, and `stop` can signal it with its children
         stdio: ['ignore', log.fd, log.fd],
       });
@@ -89,25 +117,37 @@ export class Supervisor {
     const out: ProcessStatus[] = [];
     for (const record of await this.records()) {
       const alive = await isSameProcess(record.pid, record.startTicks);
-      const state: ProcessState = !alive ? 'crashed' : (await allListening(record.spec.ports)) ? 'healthy' : 'starting';
+      const state: ProcessState = !alive ? 'crashed' : (await isHealthy(record.spec)) ? 'healthy' : 'starting';
       out.push({ name: record.spec.name, pid: record.pid, state, startedAt: record.startedAt, ports: record.spec.ports, log: this.logFile(record.spec.name) });
     }
     return out;
   }
 
-  /** Waits until the process's ports all answer; fails early, with its log's tail, if it exits. */
-  async waitHealthy(name: string, timeoutMs = 30_000): Promise<void> {
+  /**
+   * Waits until the process is healthy (its ports answer, its health URL says 200, its ready line is
+   * logged); fails early, with its log's tail, if it exits.
+   */
+  async waitHealthy(name: string, timeoutMs = 60_000): Promise<void> {
     const record = await this.read(name);
     if (!record) throw new Error(`${name} was never started`);
     const deadline = Date.now() + timeoutMs;
-    for (;;) {
+    for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
       if (!(await isSameProcess(record.pid, record.startTicks))) {
-        throw new Error(`${name} exited during start-up; last lines of ${this.logFile(name)}:\n${await this.tail(name)}`);
+        throw new ProcessFailedError(name, this.logFile(name), `exited during start-up`, await this.tail(name));
       }
-      if (await allListening(record.spec.ports)) return;
-      if (Date.now() > deadline) throw new Error(`${name} did not open ${portsOf(record.spec.ports)} within ${timeoutMs} ms; see ${this.logFile(name)}`);
-      await delay(50);
+      if ((await isHealthy(record.spec)) && (record.spec.readyLine === undefined || (await this.loggedSinceStart(name, record.spec.readyLine)))) return;
+      if (Date.now() > deadline) {
+        throw new ProcessFailedError(name, this.logFile(name), `was not healthy within ${timeoutMs} ms (${portsOf(record.spec.ports)}${record.spec.health ? `, ${record.spec.health}` : ''})`, await this.tail(name));
+      }
+      await delay(pause);
     }
+  }
+
+  /** Whether `line` appears in the log after the last start marker. */
+  private async loggedSinceStart(name: string, line: string): Promise<boolean> {
+    const text = await readFile(this.logFile(name), 'utf8').catch(() => '');
+    const start = text.lastIndexOf(START_MARKER);
+    return text.indexOf(line, Math.max(0, start)) >= 0;
   }
 
   /** SIGTERM to the process group, SIGKILL after the grace period; forgets the process. */
@@ -158,10 +198,18 @@ export class Supervisor {
   }
 
   private async read(name: string): Promise<RunRecord | undefined> {
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.recordFile(name), 'utf8')) as RunRecord;
+      text = await readFile(this.recordFile(name), 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new RunRecordError(`cannot read ${this.recordFile(name)}: ${(err as Error).message}; its process may still run — check it, then delete the file`);
+    }
+    try {
+      return JSON.parse(text) as RunRecord;
     } catch {
-      return undefined;
+      // never drop it silently: the process it names could be orphaned
+      throw new RunRecordError(`${this.recordFile(name)} is not valid JSON; its process may still run — stop it by hand (see ${this.logFile(name)}), then delete the file`);
     }
   }
 
@@ -170,6 +218,37 @@ export class Supervisor {
     const file = this.recordFile(record.spec.name);
     await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
     await rename(`${file}.tmp`, file);
+  }
+}
+
+/** A process that exited or never became healthy: names it, its log, and the log's last lines. */
+export class ProcessFailedError extends Error {
+  override name = 'ProcessFailedError';
+  constructor(
+    readonly processName: string,
+    readonly log: string,
+    what: string,
+    readonly tail: string,
+  ) {
+    super(`${processName} ${what}; last lines of ${log}:\n${tail.split('\n').map((l) => `  | ${l}`).join('\n')}`);
+  }
+}
+
+async function rotateLog(file: string): Promise<void> {
+  const size = await stat(file).then((s) => s.size, () => 0);
+  if (size > MAX_LOG_BYTES) await rename(file, `${file}.1`);
+}
+
+/** Healthy: every port accepts, and the health URL (if any) answers 200. */
+export async function isHealthy(spec: Pick<ProcessSpec, 'ports' | 'health'>): Promise<boolean> {
+  if (!(await allListening(spec.ports))) return false;
+  if (spec.health === undefined) return true;
+  try {
+    const res = await fetch(spec.health, { signal: AbortSignal.timeout(1000) });
+    await res.body?.cancel();
+    return res.status === 200;
+  } catch {
+    return false;
   }
 }
 

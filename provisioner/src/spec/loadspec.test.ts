@@ -38,8 +38,8 @@ describe('the example network spec', () => {
     expect(network.ordererOrg.nodes).toHaveLength(1);
     const marbles = network.chaincodes[0]!;
     expect(marbles.path).toBe(path.resolve(path.dirname(EXAMPLE), 'marbles'));
-    expect(marbles.replicas.map((r) => r.name)).toEqual(['marbles-org1-0', 'marbles-org1-1', 'marbles-org2-0', 'marbles-org2-1']);
-    expect(marbles.replicas.every((r) => r.sidecar !== undefined)).toBe(true);
+    expect(marbles.slots[0].replicas.map((r) => r.name)).toEqual(['marbles-blue-org1-0', 'marbles-blue-org1-1', 'marbles-blue-org2-0', 'marbles-blue-org2-1']);
+    expect(marbles.slots[1].replicas.every((r) => r.sidecar !== undefined)).toBe(true);
     const ports = listeners(network).map((l) => l.endpoint.port);
     expect(new Set(ports).size).toBe(ports.length);
     expect(listeners(network).every((l) => l.endpoint.host === '127.0.0.1')).toBe(true);
@@ -132,8 +132,8 @@ describe('checks against the machine, before anything starts', () => {
       const { file, network } = await loadSpec(path.join(dir, 'net.yaml'));
       // only the port this test holds: its neighbours may be in use by anything on a busy machine
       const wanted = listeners(network).filter((l) => l.endpoint.port === port);
-      expect(wanted).toEqual([{ owner: 'orderer0 listen', endpoint: { host: '127.0.0.1', port } }]);
-      await expect(assertPortsFree(file, wanted)).rejects.toThrow(`port ${port} (for orderer0 listen) is already in use`);
+      expect(wanted).toEqual([{ owner: 'orderer0.example.com listen', endpoint: { host: '127.0.0.1', port } }]);
+      await expect(assertPortsFree(file, wanted)).rejects.toThrow(`port ${port} (for orderer0.example.com listen) is already in use`);
       // the same port held by this network's own running process is fine
       await expect(assertPortsFree(file, wanted, new Set([port]))).resolves.toBeUndefined();
     } finally {

@@ -13,6 +13,7 @@ export interface OrdererNode {
   readonly name: string; // e.g. orderer0
   readonly fqdn: string; // e.g. orderer0.example.com
   readonly listen: Endpoint; // Broadcast/Deliver (TLS)
+  readonly cluster: Endpoint; // Raft consensus between orderers (mutual TLS)
   readonly admin: Endpoint; // channel participation API (mutual TLS)
   readonly operations: Endpoint; // /metrics, /healthz
 }
@@ -22,6 +23,7 @@ export interface PeerNode {
   readonly fqdn: string; // e.g. peer0.org1.example.com
   readonly org: string;
   readonly listen: Endpoint; // gateway, endorser, deliver, gossip (TLS)
+  readonly chaincode: Endpoint; // chaincode listen address (unused with CCaaS, but bound; Fabric's default 7052 would collide)
   readonly operations: Endpoint;
 }
 
@@ -40,6 +42,18 @@ export interface ChaincodeReplica {
   readonly sidecar?: { readonly listen: Endpoint; readonly metrics: Endpoint };
 }
 
+/**
+ * One of a chaincode's two deployment slots. A definition at an odd sequence runs in blue, at an
+ * even one in green, so an upgrade starts the new version's replicas beside the old ones (other
+ * ports, other package), commits, then stops the old: peers never lose a chaincode connection.
+ */
+export interface ChaincodeSlot {
+  readonly name: 'blue' | 'green';
+  /** One endpoint per org, as a Kubernetes Service would give: peers of that org connect here. */
+  readonly endpoints: ReadonlyMap<string, Endpoint>;
+  readonly replicas: readonly ChaincodeReplica[];
+}
+
 export interface Chaincode {
   readonly name: string;
   /** DNS-safe form of the name, for host names and certificates: marbles, my-cc for my_cc. */
@@ -47,13 +61,22 @@ export interface Chaincode {
   readonly path: string; // absolute source folder
   readonly version: string;
   readonly sidecar: boolean;
-  /** One endpoint per org, as a Kubernetes Service would give: peers of that org connect here. */
-  readonly endpoints: ReadonlyMap<string, Endpoint>;
-  readonly replicas: readonly ChaincodeReplica[];
+  readonly slots: readonly [ChaincodeSlot, ChaincodeSlot];
 }
+
+/** The slot a chaincode definition at `sequence` runs in. */
+export function slotOf(cc: Chaincode, sequence: number): ChaincodeSlot {
+  return cc.slots[(sequence - 1) % 2]!;
+}
+
+/** Fabric release lines the provisioner builds and runs. */
+export type FabricLine = '2.5' | '3.1';
 
 export interface Network {
   readonly name: string;
+  readonly fabric: FabricLine;
+  /** Orderer BatchTimeout in milliseconds: each ordered step (approve, commit, invoke) waits about this long. */
+  readonly batchTimeoutMs: number;
   readonly domain: string;
   readonly channel: string;
   readonly ordererOrg: { readonly name: string; readonly mspId: string; readonly domain: string; readonly nodes: readonly OrdererNode[] };
@@ -85,31 +108,37 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
   const ordererDomain = spec.domain;
   const ordererNodes = Array.from({ length: spec.orderers.nodes }, (_, i): OrdererNode => {
     const name = `orderer${i}`;
-    return { name, fqdn: `${name}.${ordererDomain}`, listen: ports.take(), admin: ports.take(), operations: ports.take() };
+    return { name, fqdn: `${name}.${ordererDomain}`, listen: ports.take(), cluster: ports.take(), admin: ports.take(), operations: ports.take() };
   });
   const organizations = spec.organizations.map((org): Organization => {
     const domain = `${org.name.toLowerCase()}.${spec.domain}`;
     const peers = Array.from({ length: org.peers }, (_, i): PeerNode => {
       const name = `peer${i}`;
-      return { name, fqdn: `${name}.${domain}`, org: org.name, listen: ports.take(), operations: ports.take() };
+      return { name, fqdn: `${name}.${domain}`, org: org.name, listen: ports.take(), chaincode: ports.take(), operations: ports.take() };
     });
     return { name: org.name, mspId: `${org.name}MSP`, domain, peers };
   });
   const chaincodes = spec.chaincodes.map((cc): Chaincode => {
-    const endpoints = new Map(organizations.map((org) => [org.name, ports.take()] as const));
-    const replicas = organizations.flatMap((org) =>
-      Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => ({
-        name: `${cc.name}-${org.name.toLowerCase()}-${index}`,
-        org: org.name,
-        index,
-        listen: ports.take(),
-        ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
-      })),
-    );
-    return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, endpoints, replicas };
+    const slot = (name: 'blue' | 'green'): ChaincodeSlot => {
+      const endpoints = new Map(organizations.map((org) => [org.name, ports.take()] as const));
+      const replicas = organizations.flatMap((org) =>
+        Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => ({
+          name: `${chaincodeService(cc.name)}-${name}-${org.name.toLowerCase()}-${index}`,
+          org: org.name,
+          index,
+          listen: ports.take(),
+          ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
+        })),
+      );
+      return { name, endpoints, replicas };
+    };
+    const slots = [slot('blue'), slot('green')] as const;
+    return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, slots };
   });
   return {
     name: spec.name,
+    fabric: spec.fabric,
+    batchTimeoutMs: spec.orderers.batchTimeoutMs,
     domain: spec.domain,
     channel: spec.channel.name,
     ordererOrg: { name: spec.orderers.org, mspId: `${spec.orderers.org}MSP`, domain: ordererDomain, nodes: ordererNodes },
@@ -118,20 +147,24 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
   };
 }
 
-/** Every port the network listens on, with the component that owns it (for clash reports). */
+/** Every port the network listens on, with the component that owns it (for clash reports); an owner starts with its process's name. */
 export function listeners(network: Network): { owner: string; endpoint: Endpoint }[] {
   const out: { owner: string; endpoint: Endpoint }[] = [];
   for (const o of network.ordererOrg.nodes) {
-    out.push({ owner: `${o.name} listen`, endpoint: o.listen }, { owner: `${o.name} admin`, endpoint: o.admin }, { owner: `${o.name} operations`, endpoint: o.operations });
+    out.push({ owner: `${o.fqdn} listen`, endpoint: o.listen }, { owner: `${o.fqdn} cluster`, endpoint: o.cluster }, { owner: `${o.fqdn} admin`, endpoint: o.admin }, { owner: `${o.fqdn} operations`, endpoint: o.operations });
   }
   for (const org of network.organizations) {
-    for (const p of org.peers) out.push({ owner: `${p.fqdn} listen`, endpoint: p.listen }, { owner: `${p.fqdn} operations`, endpoint: p.operations });
+    for (const p of org.peers) {
+      out.push({ owner: `${p.fqdn} listen`, endpoint: p.listen }, { owner: `${p.fqdn} chaincode`, endpoint: p.chaincode }, { owner: `${p.fqdn} operations`, endpoint: p.operations });
+    }
   }
   for (const cc of network.chaincodes) {
-    for (const [org, ep] of cc.endpoints) out.push({ owner: `${cc.name} endpoint for ${org}`, endpoint: ep });
-    for (const r of cc.replicas) {
-      out.push({ owner: `${r.name}`, endpoint: r.listen });
-      if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });
+    for (const slot of cc.slots) {
+      for (const [org, ep] of slot.endpoints) out.push({ owner: `${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`, endpoint: ep });
+      for (const r of slot.replicas) {
+        out.push({ owner: `${r.name}`, endpoint: r.listen });
+        if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });
+      }
     }
   }
   return out;

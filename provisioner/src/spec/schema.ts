@@ -46,6 +46,9 @@ export const networkSpecSchema = z
     name: z
       .string()
       .regex(/^[a-z][a-z0-9-]{0,30}$/, { error: 'must be lower-case letters, digits and "-", starting with a letter, at most 31 characters, e.g. "demo"' }),
+    fabric: z
+      .enum(['2.5', '3.1'], { error: 'must be "2.5" (Fabric 2.5.16 LTS, the default) or "3.1" (Fabric 3.1.5); quote it in YAML' })
+      .default('2.5'),
     domain: z.string().regex(DNS_LABEL, { error: 'must be a lower-case DNS name such as "example.com"' }).default('example.com'),
     ports: z
       .object({
@@ -61,6 +64,14 @@ export const networkSpecSchema = z
       .object({
         org: z.string().regex(ORG_NAME, { error: 'must start with a letter and contain only letters and digits, e.g. "OrdererOrg"' }).default('OrdererOrg'),
         nodes: count('Raft orderers', 1, 5),
+        // Each ordered step (approve, commit, a transaction) waits up to one batch timeout; Fabric's
+        // default of 2s suits production, a local network is much quicker with 250ms.
+        batchTimeoutMs: z
+          .number({ error: 'must be a whole number of milliseconds, e.g. 250' })
+          .int({ error: 'must be a whole number of milliseconds, e.g. 250' })
+          .min(10, { error: 'must be at least 10 ms' })
+          .max(10_000, { error: 'must be at most 10000 ms (10 s)' })
+          .default(250),
       })
       .strict(),
     organizations: z.array(organizationSchema, { error: 'must be a list of organizations, each with a name' }).min(1, {

@@ -10,11 +10,4 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** Polls `check` until it holds; fails naming `what` after the deadline. */
-export async function until(check: () => boolean | Promise<boolean>, what = 'condition', timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until } from '../until';

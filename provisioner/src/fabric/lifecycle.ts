@@ -1,0 +1,100 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { buildCcaasPackage } from '../ccaas/ccaaspackage';
+import { nodePaths } from '../crypto/layout';
+import type { FabricInstall } from '../fabricbinaries';
+import type { Chaincode, Network, Organization, PeerNode } from '../spec/network';
+import { type Dirs, FabricCommandError, ordererFlags, peerAdminEnv, run } from './fabriccli';
+import { hostPort } from './nodeconfig';
+
+// Fabric's chaincode lifecycle for a CCaaS chaincode, through the peer CLI as each org's Admin:
+// install the package on every peer, approve the definition for every org (in parallel, so the
+// approvals land in one block), check commit readiness, commit. Each step first asks Fabric what is
+// already done, so `up` on an existing network skips it.
+
+export interface Committed {
+  readonly sequence: number;
+  readonly version: string;
+}
+
+/** The definition committed on the channel, or undefined when the chaincode is not defined yet. */
+export async function queryCommitted(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode): Promise<Committed | undefined> {
+  const org = network.organizations[0]!;
+  try {
+    const out = await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'querycommitted', '-C', network.channel, '-n', cc.name, '--output', 'json'], peerAdminEnv(org, org.peers[0]!, dirs));
+    const def = JSON.parse(out.slice(out.indexOf('{'))) as { sequence: number; version: string };
+    return { sequence: Number(def.sequence), version: def.version };
+  } catch (err) {
+    if (err instanceof FabricCommandError && /not defined|namespace .* is not defined|could not be found/.test(err.output)) return undefined;
+    throw err;
+  }
+}
+
+export interface PackageFile {
+  readonly label: string;
+  readonly packageId: string;
+  readonly file: string;
+}
+
+/** Writes the CCaaS package of a chaincode version for a slot under <dir>; deterministic bytes, so the ID is known before install. */
+export async function writePackage(cc: Chaincode, version: string, slot: string, dir: string): Promise<PackageFile> {
+  const pkg = await buildCcaasPackage(cc.name, version, slot);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, `${pkg.label}-${slot}.tar.gz`);
+  await writeFile(`${file}.tmp`, pkg.bytes, { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+  return { label: pkg.label, packageId: pkg.packageId, file };
+}
+
+/** Installs the package on every peer that lacks it (in parallel); returns how many installed it now. */
+export async function installEverywhere(network: Network, fabric: FabricInstall, dirs: Dirs, pkg: PackageFile): Promise<number> {
+  const results = await Promise.all(
+    network.organizations.flatMap((org) =>
+      org.peers.map(async (peer) => {
+        const env = peerAdminEnv(org, peer, dirs);
+        const installed = await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], env);
+        if (installed.includes(pkg.packageId)) return false;
+        try {
+          await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'install', pkg.file], env);
+        } catch (err) {
+          if (err instanceof FabricCommandError && err.output.includes('chaincode already successfully installed')) return false;
+          throw err;
+        }
+        return true;
+      }),
+    ),
+  );
+  return results.filter(Boolean).length;
+}
+
+const definitionFlags = (network: Network, cc: Chaincode, version: string, sequence: number) => ['--channelID', network.channel, '--name', cc.name, '--version', version, '--sequence', String(sequence)];
+
+/** Which orgs have approved the definition (checkcommitreadiness). */
+export async function approvals(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number): Promise<Record<string, boolean>> {
+  const org = network.organizations[0]!;
+  const out = await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'checkcommitreadiness', ...definitionFlags(network, cc, version, sequence), '--output', 'json'], peerAdminEnv(org, org.peers[0]!, dirs));
+  return (JSON.parse(out.slice(out.indexOf('{'))) as { approvals: Record<string, boolean> }).approvals;
+}
+
+/** Approves for every org that has not yet (in parallel: one block for all); returns the orgs that approved now. */
+export async function approveForOrgs(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number, packageId: string): Promise<string[]> {
+  const done = await approvals(network, fabric, dirs, cc, version, sequence);
+  const todo = network.organizations.filter((org) => !done[org.mspId]);
+  await Promise.all(
+    todo.map((org) =>
+      run(fabric.programs.peer, ['lifecycle', 'chaincode', 'approveformyorg', ...ordererFlags(network, dirs), ...definitionFlags(network, cc, version, sequence), '--package-id', packageId, '--waitForEventTimeout', '60s'], peerAdminEnv(org, org.peers[0]!, dirs)),
+    ),
+  );
+  return todo.map((o) => o.mspId);
+}
+
+/** Commits the definition, endorsed by one peer of every org, and waits for it on those peers. */
+export async function commitDefinition(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number): Promise<void> {
+  const org = network.organizations[0]!;
+  const peers = network.organizations.flatMap((o) => peerTargetFlags(o, o.peers[0]!, dirs));
+  await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'commit', ...ordererFlags(network, dirs), ...definitionFlags(network, cc, version, sequence), ...peers, '--waitForEventTimeout', '60s'], peerAdminEnv(org, org.peers[0]!, dirs));
+}
+
+function peerTargetFlags(org: Organization, peer: PeerNode, dirs: Dirs): string[] {
+  return ['--peerAddresses', hostPort(peer.listen), '--tlsRootCertFiles', nodePaths(dirs.crypto, { kind: 'peer', domain: org.domain }, peer.name).tls.ca];
+}

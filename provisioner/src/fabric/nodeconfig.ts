@@ -1,0 +1,138 @@
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import { builderConfig } from '../ccaas/ccaaspackage';
+import { nodePaths, servicePaths, tlsCaPaths } from '../crypto/layout';
+import type { FabricInstall } from '../fabricbinaries';
+import type { ProcessSpec } from '../local/supervisor';
+import type { Chaincode, Endpoint, Network, OrdererNode, Organization, PeerNode } from '../spec/network';
+import { writeIfChanged } from './configtx';
+
+// How each orderer and peer of a local network runs: Fabric's own core.yaml / orderer.yaml (from the
+// release's sampleconfig) plus an explicit environment per node. Every port is set, since Fabric's
+// defaults (7050, 7051, 7052, 9443, 8443) would collide between nodes on one machine.
+
+export const hostPort = (e: Endpoint) => `${e.host}:${e.port}`;
+
+/** <netdir>/config: core.yaml with Docker switched off (an empty CORE_VM_ENDPOINT counts as unset), orderer.yaml as shipped. */
+export async function writeNodeConfig(fabric: FabricInstall, dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const core = parseDocument(await readFile(path.join(fabric.config, 'core.yaml'), 'utf8'));
+  // Without this the peer registers a Docker health check and /healthz answers 503.
+  core.setIn(['vm', 'endpoint'], '');
+  await writeIfChanged(path.join(dir, 'core.yaml'), core.toString());
+  await copyFile(path.join(fabric.config, 'orderer.yaml'), path.join(dir, 'orderer.yaml'));
+  return dir;
+}
+
+/** What every Fabric process gets: nothing of the user's shell (CORE_*, ORDERER_* there would reconfigure it). */
+function baseEnv(configDir: string): Record<string, string> {
+  return {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    FABRIC_CFG_PATH: configDir,
+    // gRPC internals at INFO are hundreds of lines per minute on Fabric 3
+    FABRIC_LOGGING_SPEC: 'INFO:grpc=warn:comm.grpc.server=warn',
+  };
+}
+
+export function ordererProcess(network: Network, node: OrdererNode, fabric: FabricInstall, dirs: { crypto: string; config: string; data: string }): ProcessSpec {
+  const oo = network.ordererOrg;
+  const ref = { kind: 'orderer' as const, domain: oo.domain };
+  const id = nodePaths(dirs.crypto, ref, node.name);
+  const tlsca = tlsCaPaths(dirs.crypto, ref).cert;
+  const data = path.join(dirs.data, node.fqdn);
+  const env: Record<string, string> = {
+    ...baseEnv(dirs.config),
+    ORDERER_GENERAL_LISTENADDRESS: node.listen.host,
+    ORDERER_GENERAL_LISTENPORT: String(node.listen.port),
+    ORDERER_GENERAL_LOCALMSPID: oo.mspId,
+    ORDERER_GENERAL_LOCALMSPDIR: id.msp.dir,
+    ORDERER_GENERAL_TLS_ENABLED: 'true',
+    ORDERER_GENERAL_TLS_PRIVATEKEY: id.tls.key,
+    ORDERER_GENERAL_TLS_CERTIFICATE: id.tls.cert,
+    ORDERER_GENERAL_TLS_ROOTCAS: `[${tlsca}]`,
+    ORDERER_GENERAL_CLUSTER_LISTENADDRESS: node.cluster.host,
+    ORDERER_GENERAL_CLUSTER_LISTENPORT: String(node.cluster.port),
+    ORDERER_GENERAL_CLUSTER_SERVERCERTIFICATE: id.tls.cert,
+    ORDERER_GENERAL_CLUSTER_SERVERPRIVATEKEY: id.tls.key,
+    ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: id.tls.cert,
+    ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: id.tls.key,
+    ORDERER_GENERAL_CLUSTER_ROOTCAS: `[${tlsca}]`,
+    ORDERER_CHANNELPARTICIPATION_ENABLED: 'true',
+    ORDERER_ADMIN_LISTENADDRESS: hostPort(node.admin),
+    ORDERER_ADMIN_TLS_ENABLED: 'true',
+    ORDERER_ADMIN_TLS_CERTIFICATE: id.tls.cert,
+    ORDERER_ADMIN_TLS_PRIVATEKEY: id.tls.key,
+    ORDERER_ADMIN_TLS_ROOTCAS: `[${tlsca}]`,
+    ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: 'true',
+    ORDERER_ADMIN_TLS_CLIENTROOTCAS: `[${tlsca}]`,
+    ORDERER_OPERATIONS_LISTENADDRESS: hostPort(node.operations),
+    ORDERER_METRICS_PROVIDER: 'prometheus',
+    ORDERER_FILELEDGER_LOCATION: path.join(data, 'ledger'),
+    ORDERER_CONSENSUS_WALDIR: path.join(data, 'etcdraft', 'wal'),
+    ORDERER_CONSENSUS_SNAPDIR: path.join(data, 'etcdraft', 'snapshot'),
+  };
+  // Fabric 2.5 still knows the system channel; 3.x has no such key.
+  if (network.fabric === '2.5') env.ORDERER_GENERAL_BOOTSTRAPMETHOD = 'none';
+  return { name: node.fqdn, command: fabric.programs.orderer, args: [], env, ports: [node.listen, node.cluster, node.admin, node.operations], health: `http://${hostPort(node.operations)}/healthz`, dataDir: data };
+}
+
+export function peerProcess(network: Network, org: Organization, peer: PeerNode, fabric: FabricInstall, dirs: { crypto: string; config: string; data: string }): ProcessSpec {
+  const ref = { kind: 'peer' as const, domain: org.domain };
+  const id = nodePaths(dirs.crypto, ref, peer.name);
+  const data = path.join(dirs.data, peer.fqdn);
+  const bootstrap = org.peers.find((p) => p !== peer) ?? peer;
+  const env: Record<string, string> = {
+    ...baseEnv(dirs.config),
+    CORE_PEER_ID: peer.fqdn,
+    CORE_PEER_NETWORKID: network.name,
+    CORE_PEER_LISTENADDRESS: hostPort(peer.listen),
+    CORE_PEER_ADDRESS: hostPort(peer.listen),
+    CORE_PEER_CHAINCODELISTENADDRESS: hostPort(peer.chaincode),
+    CORE_PEER_CHAINCODEADDRESS: hostPort(peer.chaincode),
+    CORE_PEER_LOCALMSPID: org.mspId,
+    CORE_PEER_MSPCONFIGPATH: id.msp.dir,
+    CORE_PEER_TLS_ENABLED: 'true',
+    CORE_PEER_TLS_CERT_FILE: id.tls.cert,
+    CORE_PEER_TLS_KEY_FILE: id.tls.key,
+    CORE_PEER_TLS_ROOTCERT_FILE: id.tls.ca,
+    CORE_PEER_FILESYSTEMPATH: data,
+    CORE_PEER_GOSSIP_BOOTSTRAP: hostPort(bootstrap.listen),
+    CORE_PEER_GOSSIP_EXTERNALENDPOINT: hostPort(peer.listen),
+    CORE_PEER_GOSSIP_ENDPOINT: hostPort(peer.listen),
+    // cross-org membership otherwise waits 25 s for its first retry
+    CORE_PEER_GOSSIP_RECONNECTINTERVAL: '1s',
+    CORE_PEER_GOSSIP_USELEADERELECTION: 'true',
+    CORE_PEER_GOSSIP_ORGLEADER: 'false',
+    CORE_PEER_GATEWAY_ENABLED: 'true',
+    CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
+    CORE_OPERATIONS_LISTENADDRESS: hostPort(peer.operations),
+    CORE_METRICS_PROVIDER: 'prometheus',
+    CORE_CHAINCODE_EXTERNALBUILDERS: `[{name: ccaas_builder, path: ${fabric.builderDir}, propagateEnvironment: [CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG]}]`,
+    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: chaincodeBuilderConfig(network.chaincodes, org, dirs.crypto),
+  };
+  return { name: peer.fqdn, command: fabric.programs.peer, args: ['node', 'start'], env, ports: [peer.listen, peer.chaincode, peer.operations], health: `http://${hostPort(peer.operations)}/healthz`, readyLine: 'Started peer with ID', dataDir: data };
+}
+
+/** Where this org's peers find each chaincode: the org's endpoint, trusted through the org's TLS CA. */
+function chaincodeBuilderConfig(chaincodes: readonly Chaincode[], org: Organization, cryptoRoot: string): string {
+  return builderConfig(
+    chaincodes.map((cc) => ({
+      chaincode: cc.name,
+      addresses: Object.fromEntries(cc.slots.map((slot) => [slot.name, hostPort(slot.endpoints.get(org.name)!)])),
+      rootCertPem: tlsCaPem(cryptoRoot, org, cc),
+    })),
+  );
+}
+
+const caPemCache = new Map<string, string>();
+function tlsCaPem(cryptoRoot: string, org: Organization, cc: Chaincode): string {
+  const file = servicePaths(cryptoRoot, { kind: 'peer', domain: org.domain }, cc.service).tls.ca;
+  let pem = caPemCache.get(file);
+  if (pem === undefined) {
+    // read synchronously once: the builder config is part of the process spec
+    pem = require('node:fs').readFileSync(file, 'utf8') as string;
+    caPemCache.set(file, pem);
+  }
+  return pem;
+}

@@ -1,0 +1,134 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { generateCrypto } from '../crypto';
+import { type FabricInstall, fabricInstall } from '../fabricbinaries';
+import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } from '../fabric/channel';
+import type { Dirs } from '../fabric/fabriccli';
+import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
+import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
+import { cryptoSpecOf } from '../networkcrypto';
+import type { Progress } from '../progress';
+import { type LoadedSpec, assertPortsFree, listeners } from '../spec';
+import { type Chaincode, type Network, slotOf } from '../spec/network';
+import { cryptoDir, networkDir } from '../statedir';
+import { chaincodeProcesses, startChaincodes } from './chaincoderuntime';
+import { Supervisor } from './supervisor';
+
+// `mictract up` on the local target: the whole network as processes on loopback, each step asking
+// what is already done first, so a second `up` resumes: ledgers stay, crashed processes restart,
+// a chaincode committed at its version is left alone.
+
+export interface LocalDirs extends Dirs {
+  readonly network: string;
+  readonly data: string;
+  readonly channel: string;
+  readonly packages: string;
+}
+
+export function localDirs(network: Network, home?: string): LocalDirs {
+  const dir = networkDir(network.name, home);
+  return { network: dir, crypto: cryptoDir(dir), config: path.join(dir, 'config'), data: path.join(dir, 'data'), channel: path.join(dir, 'channel'), packages: path.join(dir, 'packages') };
+}
+
+/** What `up` leaves in <netdir>/network.json so later commands (invoke, query, upgrade, status) find the spec. */
+export interface NetworkRecord {
+  readonly specFile: string;
+  readonly fabric: string;
+}
+
+export async function readNetworkRecord(netDir: string): Promise<NetworkRecord | undefined> {
+  return JSON.parse(await readFile(path.join(netDir, 'network.json'), 'utf8').catch(() => 'null')) as NetworkRecord | undefined;
+}
+
+export interface UpOptions {
+  readonly otlpUrl?: string;
+}
+
+export interface ChaincodeState {
+  readonly name: string;
+  readonly version: string;
+  readonly sequence: number;
+  readonly slot: string;
+  readonly packageId: string;
+  readonly action: 'committed' | 'upgraded' | 'kept';
+}
+
+export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOptions = {}): Promise<{ fabric: FabricInstall; chaincodes: ChaincodeState[] }> {
+  const { network } = loaded;
+  const dirs = localDirs(network);
+  const sup = new Supervisor(dirs.network);
+  const fabric = await progress.step(`Fabric ${network.fabric} binaries`, () => fabricInstall(network.fabric), (f) => f.bin);
+  await progress.step('check ports', async () => {
+    // ports held by this network's own running processes are fine: `up` resumes them
+    const alive = (await sup.status()).filter((p) => p.state !== 'crashed');
+    const ownPorts = new Set(alive.flatMap((p) => p.ports.map((e) => e.port)));
+    const ownedBy = (owner: string) => alive.some((p) => owner === p.name || owner.startsWith(`${p.name} `));
+    await assertPortsFree(loaded.file, listeners(network).filter((l) => !ownPorts.has(l.endpoint.port) && !ownedBy(l.owner)));
+  });
+  await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), dirs.crypto), (s) => `${s.created.length} created, ${s.kept.length} kept`);
+  await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric });
+  await writeNodeConfig(fabric, dirs.config);
+  const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
+
+  const orderers = network.ordererOrg.nodes.map((o) => ordererProcess(network, o, fabric, dirs));
+  await progress.step(`orderers (${orderers.length})`, () => startAll(sup, orderers), summary);
+  await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file), (n) => `${n} joined`);
+  await progress.step('Raft leader', () => waitRaftLeader(network), (l) => l);
+
+  const peers = network.organizations.flatMap((org) => org.peers.map((p) => peerProcess(network, org, p, fabric, dirs)));
+  await progress.step(`peers (${peers.length})`, () => startAll(sup, peers), summary);
+  await progress.step('peers join the channel', () => joinPeers(network, fabric, dirs, block.file), (n) => `${n} joined`);
+
+  const chaincodes: ChaincodeState[] = [];
+  for (const cc of network.chaincodes) chaincodes.push(await deployChaincode(network, cc, fabric, dirs, sup, progress, opts));
+  await progress.step('gossip between orgs', () => waitGossip(network));
+  return { fabric, chaincodes };
+}
+
+/**
+ * Brings a chaincode to the version in the spec. Already committed at that version: its slot's
+ * processes are resumed. Not yet, or at another version: a new package for the next sequence's slot,
+ * installed, its replicas started, approved by every org, committed; then the old slot's processes
+ * stop. Peers switch packages at the commit block, so they never dial a chaincode that is gone.
+ */
+export async function deployChaincode(network: Network, cc: Chaincode, fabric: FabricInstall, dirs: LocalDirs, sup: Supervisor, progress: Progress, opts: UpOptions = {}): Promise<ChaincodeState> {
+  const committed = await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}` : 'none'));
+  const current = committed?.version === cc.version;
+  const sequence = current ? committed.sequence : (committed?.sequence ?? 0) + 1;
+  const slot = slotOf(cc, sequence);
+  const pkg = await writePackage(cc, cc.version, slot.name, dirs.packages);
+  const processes = await chaincodeProcesses(network, cc, slot, dirs.crypto, pkg.packageId, opts);
+  if (current) {
+    await progress.step(`${cc.name} ${cc.version}: ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
+    return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: 'kept' };
+  }
+  await progress.step(`${cc.name} ${cc.version}: install ${pkg.label} on every peer`, () => installEverywhere(network, fabric, dirs, pkg), (n) => `${n} installed`);
+  await progress.step(`${cc.name} ${cc.version}: start ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
+  await progress.step(`${cc.name} ${cc.version}: approve sequence ${sequence}`, () => approveForOrgs(network, fabric, dirs, cc, cc.version, sequence, pkg.packageId), (orgs) => (orgs.length ? orgs.join(', ') : 'already approved'));
+  await progress.step(`${cc.name} ${cc.version}: commit sequence ${sequence}`, () => commitDefinition(network, fabric, dirs, cc, cc.version, sequence));
+  if (committed) {
+    const other = slotOf(cc, committed.sequence);
+    const names = new Set((await chaincodeProcesses(network, cc, other, dirs.crypto, 'stopping:0', opts)).map((p) => p.name));
+    await progress.step(`${cc.name}: stop ${committed.version} (${other.name} replicas)`, async () => {
+      for (const name of names) await sup.stop(name);
+      return names.size;
+    }, (n) => `${n} stopped`);
+  }
+  return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: committed ? 'upgraded' : 'committed' };
+}
+
+async function startAll(sup: Supervisor, specs: readonly import('./supervisor').ProcessSpec[]): Promise<{ started: number; running: number }> {
+  let started = 0;
+  for (const spec of specs) if ((await sup.ensure(spec)) !== 'running') started++;
+  await Promise.all(specs.map((s) => sup.waitHealthy(s.name)));
+  return { started, running: specs.length - started };
+}
+
+const summary = (r: { started: number; running: number }) => `${r.started} started, ${r.running} running`;
+
+async function writeRecord(dir: string, record: NetworkRecord): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'network.json');
+  await writeFile(`${file}.tmp`, JSON.stringify(record, null, 2), { mode: 0o600 });
+  await rename(`${file}.tmp`, file);
+}
