@@ -15,6 +15,8 @@ import { SpecError, listeners, loadSpec } from './spec';
 import { UsageError, cryptoDir, networkDir, resolveNetworkDir } from './statedir';
 import { fabricInstall } from './fabricbinaries';
 import { queryCommitted } from './fabric/lifecycle';
+import { MarblesWorkload, statusLine } from './workload/marblesworkload';
+import { whereToLook } from './local/wheretolook';
 
 // `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
 // the spec or the command line, fixable by the user (the message says how); 3 a missing
@@ -124,6 +126,43 @@ const txCommand = (verb: 'invoke' | 'query') =>
     });
 txCommand('invoke');
 txCommand('query');
+
+program
+  .command('demo')
+  .description('bring up the network (as `up`), print where to look, and run a mixed marbles workload until Ctrl-C; the network stays up')
+  .argument('<spec>', 'network spec (YAML), e.g. examples/network.yaml')
+  .option('--rate <tx/s>', 'transactions started per second', '5')
+  .action(async (specFile: string, opts: { rate: string }) => {
+    const rate = Number(opts.rate);
+    if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate: must be a number of transactions per second from 0 to 1000 (got ${opts.rate})`);
+    const progress = consoleProgress();
+    const started = Date.now();
+    const loaded = await progress.step('validate spec', () => loadSpec(specFile));
+    const { network } = loaded;
+    await upLocal(loaded, progress);
+    console.log(`\nnetwork ${network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n${whereToLook(network)}`);
+    const chaincode = network.chaincodes.find((c) => c.name === 'marbles');
+    if (!chaincode) {
+      console.log('no chaincode named marbles in this spec: no workload to run');
+      return;
+    }
+    const conn = await connectGateway(network, localDirs(network).crypto);
+    const workload = new MarblesWorkload(conn.contract(chaincode.name), { rate, prefix: `demo${Date.now().toString(36)}` });
+    const t0 = Date.now();
+    const tty = process.stdout.isTTY;
+    const timer = setInterval(() => {
+      const line = statusLine(workload.stats, Date.now() - t0);
+      process.stdout.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    }, tty ? 1000 : 10_000);
+    console.log(`\nworkload: marbles at ${rate} tx/s (all seven functions, some concurrent transfers of one marble); Ctrl-C stops it, the network stays up until \`mictract down ${network.name}\``);
+    const onSignal = () => workload.stop();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    await workload.run();
+    clearInterval(timer);
+    conn.close();
+    console.log(`\n${statusLine(workload.stats, Date.now() - t0)}\nworkload stopped; the network is still up (\`mictract status\`, \`mictract down ${network.name}\`)`);
+  });
 
 program
   .command('status')
