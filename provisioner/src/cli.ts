@@ -11,7 +11,7 @@ import { openNetwork } from './local/opennetwork';
 import { deployChaincode, localDirs, upLocal } from './local/up';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
-import { SpecError, listeners, loadSpec } from './spec';
+import { SpecError, listeners, loadSpec } from './networkspec';
 import { UsageError, cryptoDir, networkDir, resolveNetworkDir } from './statedir';
 import { fabricInstall } from './fabricbinaries';
 import { queryCommitted } from './fabric/lifecycle';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { access, constants } from 'node:fs/promises';
 import path from 'node:path';
-import type { FabricLine } from './spec/network';
+import type { FabricLine } from './networkspec/network';
 
 // Where the Fabric programs come from. The project builds them from Fabric's own source (the Go module
 // proxy refuses github.com/hyperledger/*) with tools/fabric.sh into a cache shared by every checkout;

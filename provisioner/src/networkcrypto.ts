@@ -1,5 +1,5 @@
 import type { CryptoSpec } from './crypto/types';
-import type { Network } from './spec/network';
+import type { Network } from './networkspec/network';
 
 /** Users every peer org gets: Admin (channel and lifecycle operations) and User1 (the workload's client). */
 export const PEER_ORG_USERS = ['Admin', 'User1'];

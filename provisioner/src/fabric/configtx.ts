@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { nodePaths, orgMspPaths } from '../crypto/layout';
-import type { Network } from '../spec/network';
+import type { Network } from '../networkspec/network';
 
 // configtx.yaml for the network's channel: the orderer org and every peer org with their MSPs, Raft
 // consenters, anchor peers in the genesis block (no separate anchor-peer update), the batch timeout

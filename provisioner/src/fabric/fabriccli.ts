@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { nodePaths, tlsCaPaths, userPaths } from '../crypto/layout';
-import type { Network, Organization, PeerNode } from '../spec/network';
+import type { Network, Organization, PeerNode } from '../networkspec/network';
 import { hostPort } from './nodeconfig';
 
 // Runs Fabric's own command-line tools (peer, osnadmin, configtxgen) as a given identity, with an

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { buildCcaasPackage } from '../ccaas/ccaaspackage';
 import { nodePaths } from '../crypto/layout';
 import type { FabricInstall } from '../fabricbinaries';
-import type { Chaincode, Network, Organization, PeerNode } from '../spec/network';
+import type { Chaincode, Network, Organization, PeerNode } from '../networkspec/network';
 import { type Dirs, FabricCommandError, ordererFlags, peerAdminEnv, run } from './fabriccli';
 import { hostPort } from './nodeconfig';
 

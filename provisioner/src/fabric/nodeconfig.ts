@@ -5,7 +5,7 @@ import { builderConfig } from '../ccaas/ccaaspackage';
 import { nodePaths, servicePaths, tlsCaPaths } from '../crypto/layout';
 import type { FabricInstall } from '../fabricbinaries';
 import type { ProcessSpec } from '../local/supervisor';
-import type { Chaincode, Endpoint, Network, OrdererNode, Organization, PeerNode } from '../spec/network';
+import type { Chaincode, Endpoint, Network, OrdererNode, Organization, PeerNode } from '../networkspec/network';
 import { writeIfChanged } from './configtx';
 
 // How each orderer and peer of a local network runs: Fabric's own core.yaml / orderer.yaml (from the

@@ -1,4 +1,4 @@
-import type { Endpoint } from '../spec/network';
+import type { Endpoint } from '../networkspec/network';
 
 // Reads a Fabric node's operations endpoint (/metrics in Prometheus text format): the readiness
 // signals `up` waits on (Raft leader, gossip membership, ledger height) without scraping logs.

@@ -3,7 +3,7 @@ import { type Contract, type Gateway, connect, hash, signers } from '@hyperledge
 import { createPrivateKey } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { nodePaths, userPaths } from '../crypto/layout';
-import type { Network, Organization, PeerNode } from '../spec/network';
+import type { Network, Organization, PeerNode } from '../networkspec/network';
 import { UsageError } from '../statedir';
 
 // A Fabric Gateway client for a local network: TLS to one of the org's peers, as one of the org's

@@ -7,7 +7,7 @@ import { generateCrypto } from '../crypto';
 import { tlsCaPaths } from '../crypto/layout';
 import { registeredChaincodeId } from '../endpoint/testing';
 import { cryptoSpecOf } from '../networkcrypto';
-import { assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../spec';
+import { assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../networkspec';
 import { chaincodeProcesses, endpointName, startChaincodes } from './chaincoderuntime';
 import { Supervisor } from './supervisor';
 import { until } from '../testing/wait';

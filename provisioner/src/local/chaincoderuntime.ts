@@ -1,7 +1,7 @@
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { servicePaths } from '../crypto/layout';
-import type { Chaincode, ChaincodeSlot, Network } from '../spec/network';
+import type { Chaincode, ChaincodeSlot, Network } from '../networkspec/network';
 import type { ProcessSpec, Supervisor } from './supervisor';
 
 // The chaincode side of a local network, one slot of one chaincode at a time: every replica as a

@@ -1,5 +1,5 @@
-import { loadSpec } from '../spec';
-import type { Network } from '../spec/network';
+import { loadSpec } from '../networkspec';
+import type { Network } from '../networkspec/network';
 import { UsageError, resolveNetworkDir } from '../statedir';
 import { type LocalDirs, localDirs, readNetworkRecord } from './up';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import type { Endpoint } from '../spec/network';
+import type { Endpoint } from '../networkspec/network';
 import { isSameProcess, processStartTicks } from './procstat';
 
 // Runs a network's processes detached from the `mictract` command that starts them, so they outlive

@@ -8,8 +8,8 @@ import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, wr
 import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
 import { cryptoSpecOf } from '../networkcrypto';
 import type { Progress } from '../progress';
-import { type LoadedSpec, assertPortsFree, listeners } from '../spec';
-import { type Chaincode, type Network, slotOf } from '../spec/network';
+import { type LoadedSpec, assertPortsFree, listeners } from '../networkspec';
+import { type Chaincode, type Network, slotOf } from '../networkspec/network';
 import { cryptoDir, networkDir } from '../statedir';
 import { chaincodeProcesses, startChaincodes } from './chaincoderuntime';
 import { Supervisor } from './supervisor';

@@ -1,4 +1,4 @@
-import type { Endpoint, Network } from '../spec/network';
+import type { Endpoint, Network } from '../networkspec/network';
 
 const at = (e: Endpoint) => `${e.host}:${e.port}`;
 
