@@ -93,7 +93,12 @@ export class TestPeer {
     const creds = options.tls
       ? grpc.credentials.createSsl(options.tls.rootCert, options.tls.clientKey ?? null, options.tls.clientCert ?? null)
       : grpc.credentials.createInsecure();
-    const client = new peer.ChaincodeClient(address, creds, { 'grpc.use_local_subchannel_pool': 1, 'grpc.max_receive_message_length': -1 });
+    const client = new peer.ChaincodeClient(address, creds, {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.max_receive_message_length': -1,
+      // TLS names the server "localhost" (testcerts has it as a SAN): Node deprecates an IP as the SNI name.
+      ...(options.tls ? { 'grpc.ssl_target_name_override': 'localhost' } : {}),
+    });
     const stream = client.connect();
     const p = new TestPeer(client, stream, options);
     const timeoutMs = options.timeoutMs ?? 20_000;
@@ -123,14 +128,15 @@ export class TestPeer {
 
   /**
    * Sends one TRANSACTION (or INIT) and resolves with the chaincode's COMPLETED or ERROR.
-   * `nonce` fixes the tx ID (Fabric's rule), so two runs can be compared.
+   * `nonce` fixes the tx ID (Fabric's rule), so two runs can be compared; `rawInput` replaces the
+   * encoded ChaincodeInput (fn and args then only shape the proposal), for malformed-input tests.
    */
-  invoke(fn: string, args: readonly string[], opts: { nonce?: Buffer; init?: boolean } = {}): { txId: string; result: Promise<InvokeResult> } {
+  invoke(fn: string, args: readonly string[], opts: { nonce?: Buffer; init?: boolean; rawInput?: Uint8Array } = {}): { txId: string; result: Promise<InvokeResult> } {
     const nonce = opts.nonce ?? randomBytes(24);
     const txId = txIdOf(nonce, this.creator);
     const input = new peer.ChaincodeInput();
     input.setArgsList([fn, ...args].map((a) => Buffer.from(a)));
-    const msg = this.message(opts.init ? T.INIT : T.TRANSACTION, txId, input.serializeBinary());
+    const msg = this.message(opts.init ? T.INIT : T.TRANSACTION, txId, opts.rawInput ?? input.serializeBinary());
     msg.setProposal(this.proposal(txId, nonce, input));
     const result = new Promise<InvokeResult>((resolve, reject) => this.pending.set(txId, { resolve, reject, writes: new Map() }));
     this.stream.write(msg);
