@@ -1,8 +1,2 @@
 /** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'exporter',
-  preset: 'ts-jest',
-  testEnvironment: 'node',
-  roots: ['<rootDir>/src'],
-  testMatch: ['**/*.test.ts'],
-};
+module.exports = { ...require('../jest.base.js'), displayName: 'exporter' };

@@ -1,9 +1,2 @@
 /** @type {import('jest').Config} */
-module.exports = {
-  displayName: 'marbles',
-  preset: 'ts-jest',
-  testEnvironment: 'node',
-  roots: ['<rootDir>/src'],
-  testMatch: ['**/*.test.ts'],
-  setupFiles: ['<rootDir>/jest.setup.js'],
-};
+module.exports = { ...require('../../jest.base.js'), displayName: 'marbles', setupFiles: ['<rootDir>/jest.setup.js'] };
