@@ -145,6 +145,19 @@ export class MarblesContract extends Contract {
     return JSON.stringify(results);
   }
 
+  /**
+   * Which deployment answers: the version in the package label the replica was started with
+   * (MICTRACT_PACKAGE_ID, e.g. marbles_1.1:<sha256>). Not part of Fabric's sample: Mictract's
+   * upgrade tests use it to see the new version answer. Every replica of one package gives the same answer.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async about(_ctx: Context): Promise<string> {
+    const packageId = process.env.MICTRACT_PACKAGE_ID ?? '';
+    const label = packageId.split(':')[0] ?? '';
+    return JSON.stringify({ packageId, version: label.includes('_') ? label.slice(label.lastIndexOf('_') + 1) : '' });
+  }
+
   private async loadMarble(ctx: Context, name: string): Promise<Marble> {
     const bytes = await ctx.stub.getState(name);
     if (!bytes || bytes.length === 0) {
