@@ -20,3 +20,16 @@ export function consoleProgress(out: NodeJS.WritableStream = process.stderr): Pr
     },
   };
 }
+
+/** Records each step's duration without printing (tests, benchmarks). */
+export function quietProgress(steps: { title: string; seconds: number }[] = []): Progress & { steps: { title: string; seconds: number }[] } {
+  return {
+    steps,
+    async step(title, work) {
+      const started = process.hrtime.bigint();
+      const result = await work();
+      steps.push({ title, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
+      return result;
+    },
+  };
+}

@@ -1,7 +1,7 @@
-import { access, mkdir } from 'node:fs/promises';
+import { access, mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import type { FabricInstall } from '../fabricbinaries';
-import type { Network } from '../networkspec/network';
+import type { Endpoint, Network } from '../networkspec/network';
 import { until } from '../until';
 import { writeConfigtx } from './configtx';
 import { type Dirs, osnadminFlags, peerAdminEnv, run } from './fabriccli';
@@ -23,7 +23,7 @@ export async function genesisBlock(network: Network, fabric: FabricInstall, dirs
   await mkdir(dirs.channel, { recursive: true, mode: 0o700 });
   const configPath = await writeConfigtx(network, dirs.crypto, dirs.channel);
   await run(fabric.programs.configtxgen, ['-profile', 'Channel', '-channelID', network.channel, '-outputBlock', `${file}.tmp`, '-configPath', configPath], { FABRIC_CFG_PATH: configPath });
-  await import('node:fs/promises').then((fs) => fs.rename(`${file}.tmp`, file));
+  await rename(`${file}.tmp`, file);
   return { file, created: true };
 }
 
@@ -89,7 +89,7 @@ export async function waitGossip(network: Network, timeoutMs = 60_000): Promise<
 }
 
 /** Ledger height of one peer on the channel, from its operations endpoint (0 when not known yet). */
-export async function peerHeight(network: Network, operations: import('../networkspec/network').Endpoint): Promise<number> {
+export async function channelHeight(network: Network, operations: Endpoint): Promise<number> {
   const samples = await readMetric(operations, 'ledger_blockchain_height');
   return Math.max(0, ...samples.filter((s) => s.labels.channel === network.channel).map((s) => s.value));
 }

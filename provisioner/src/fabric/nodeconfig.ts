@@ -102,6 +102,9 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     CORE_PEER_GOSSIP_ENDPOINT: hostPort(peer.listen),
     // cross-org membership otherwise waits 25 s for its first retry
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '1s',
+    // Peers tell each other which chaincodes they serve in their alive messages (every 5 s by
+    // default); until the others hear it, a new definition cannot be endorsed across orgs.
+    CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
     CORE_PEER_GOSSIP_USELEADERELECTION: 'true',
     CORE_PEER_GOSSIP_ORGLEADER: 'false',
     CORE_PEER_GATEWAY_ENABLED: 'true',

@@ -6,7 +6,9 @@ import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } fro
 import type { Dirs } from '../fabric/fabriccli';
 import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
 import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
+import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
 import { cryptoSpecOf } from '../networkcrypto';
+import { stackProcesses, updateSidecarTargets } from '../observability/stack';
 import type { Progress } from '../progress';
 import { type LoadedSpec, assertPortsFree, listeners } from '../networkspec';
 import { type Chaincode, type Network, slotOf } from '../networkspec/network';
@@ -42,6 +44,8 @@ export async function readNetworkRecord(netDir: string): Promise<NetworkRecord |
 
 export interface UpOptions {
   readonly otlpUrl?: string;
+  /** MICTRACT_HOME to use instead of the environment's (tests). */
+  readonly home?: string;
 }
 
 export interface ChaincodeState {
@@ -55,7 +59,7 @@ export interface ChaincodeState {
 
 export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOptions = {}): Promise<{ fabric: FabricInstall; chaincodes: ChaincodeState[] }> {
   const { network } = loaded;
-  const dirs = localDirs(network);
+  const dirs = localDirs(network, opts.home);
   const sup = new Supervisor(dirs.network);
   const fabric = await progress.step(`Fabric ${network.fabric} binaries`, () => fabricInstall(network.fabric), (f) => f.bin);
   await progress.step('check ports', async () => {
@@ -70,6 +74,12 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   await writeNodeConfig(fabric, dirs.config);
   const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
 
+  // the observability stack starts first and becomes healthy while the network comes up
+  const stack = await stackProcesses(network, dirs);
+  for (const spec of stack) await sup.ensure(spec);
+  const otlpUrl = opts.otlpUrl ?? otlpUrlOf(network);
+  const ccOpts: UpOptions = { ...opts, ...(otlpUrl ? { otlpUrl } : {}) };
+
   const orderers = network.ordererOrg.nodes.map((o) => ordererProcess(network, o, fabric, dirs));
   await progress.step(`orderers (${orderers.length})`, () => startAll(sup, orderers), summary);
   await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file), (n) => `${n} joined`);
@@ -80,8 +90,11 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   await progress.step('peers join the channel', () => joinPeers(network, fabric, dirs, block.file), (n) => `${n} joined`);
 
   const chaincodes: ChaincodeState[] = [];
-  for (const cc of network.chaincodes) chaincodes.push(await deployChaincode(network, cc, fabric, dirs, sup, progress, opts));
+  for (const cc of network.chaincodes) chaincodes.push(await deployChaincode(network, cc, fabric, dirs, sup, progress, ccOpts));
   await progress.step('gossip between orgs', () => waitGossip(network));
+  if (stack.length > 0) {
+    await progress.step('observability: Jaeger, Prometheus', () => Promise.all(stack.map((s) => sup.waitHealthy(s.name))));
+  }
   return { fabric, chaincodes };
 }
 
@@ -100,12 +113,15 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
   const processes = await chaincodeProcesses(network, cc, slot, dirs.crypto, pkg.packageId, opts);
   if (current) {
     await progress.step(`${cc.name} ${cc.version}: ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
+    await updateSidecarTargets(network, dirs, sup);
     return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: 'kept' };
   }
   await progress.step(`${cc.name} ${cc.version}: install ${pkg.label} on every peer`, () => installEverywhere(network, fabric, dirs, pkg), (n) => `${n} installed`);
   await progress.step(`${cc.name} ${cc.version}: start ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
   await progress.step(`${cc.name} ${cc.version}: approve sequence ${sequence}`, () => approveForOrgs(network, fabric, dirs, cc, cc.version, sequence, pkg.packageId), (orgs) => (orgs.length ? orgs.join(', ') : 'already approved'));
   await progress.step(`${cc.name} ${cc.version}: commit sequence ${sequence}`, () => commitDefinition(network, fabric, dirs, cc, cc.version, sequence));
+  await progress.step(`${cc.name} ${cc.version}: every peer has the definition`, () => waitPeersAtSameHeight(network), (h) => `height ${h}`);
+  await progress.step(`${cc.name} ${cc.version}: every org's gateway can endorse it`, () => waitEndorsable(network, dirs.crypto, cc));
   if (committed) {
     const other = slotOf(cc, committed.sequence);
     const names = new Set((await chaincodeProcesses(network, cc, other, dirs.crypto, 'stopping:0', opts)).map((p) => p.name));
@@ -114,7 +130,14 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
       return names.size;
     }, (n) => `${n} stopped`);
   }
+  await updateSidecarTargets(network, dirs, sup);
   return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: committed ? 'upgraded' : 'committed' };
+}
+
+/** Where the network's own trace store takes OTLP/HTTP, when it has one. */
+export function otlpUrlOf(network: Network): string | undefined {
+  const j = network.observability?.jaeger.otlp;
+  return j ? `http://${j.host}:${j.port}` : undefined;
 }
 
 async function startAll(sup: Supervisor, specs: readonly import('./supervisor').ProcessSpec[]): Promise<{ started: number; running: number }> {

@@ -17,6 +17,8 @@ export interface WorkloadStats {
   readonly failed: Record<string, number>;
   /** Every tx ID submitted with its function and outcome, for tests that compare counts. */
   readonly txs: { txId: string; fn: MarblesFunction; outcome: string }[];
+  /** The first failures' messages (at most 200), to tell an allowed failure from a broken network. */
+  readonly failures: { reason: string; message: string; startedAt: number }[];
 }
 
 export interface WorkloadOptions {
@@ -36,7 +38,7 @@ const COLORS = ['blue', 'red', 'green', 'yellow', 'purple'];
 const OWNERS = ['tom', 'alice', 'bob', 'carol'];
 
 export class MarblesWorkload {
-  readonly stats: WorkloadStats = { committed: {}, evaluated: {}, failed: {}, txs: [] };
+  readonly stats: WorkloadStats = { committed: {}, evaluated: {}, failed: {}, txs: [], failures: [] };
   private readonly marbles: string[] = [];
   private seq = 0;
   private inFlight = 0;
@@ -110,6 +112,7 @@ export class MarblesWorkload {
   }
 
   private async submit(fn: MarblesFunction, args: string[]): Promise<boolean> {
+    const startedAt = Date.now();
     try {
       const { txId } = await submit(this.contract, fn, args);
       inc(this.stats.committed, fn);
@@ -117,20 +120,26 @@ export class MarblesWorkload {
       return true;
     } catch (err) {
       const reason = failureReason(err);
-      inc(this.stats.failed, reason);
+      this.fail(reason, err, startedAt);
       if (err instanceof TxFailure) this.record(err.txId, fn, reason);
       return false;
     }
   }
 
   private async evaluate(fn: MarblesFunction, args: string[]): Promise<void> {
+    const startedAt = Date.now();
     try {
       const { txId } = await evaluate(this.contract, fn, args);
       inc(this.stats.evaluated, fn);
       this.record(txId, fn, 'EVALUATED');
     } catch (err) {
-      inc(this.stats.failed, failureReason(err));
+      this.fail(failureReason(err), err, startedAt);
     }
+  }
+
+  private fail(reason: string, err: unknown, startedAt: number): void {
+    inc(this.stats.failed, reason);
+    if (this.stats.failures.length < 200) this.stats.failures.push({ reason, message: (err as Error).message, startedAt });
   }
 
   private record(txId: string, fn: MarblesFunction, outcome: string): void {
@@ -138,9 +147,16 @@ export class MarblesWorkload {
   }
 }
 
+/** A short reason to count failures by: the validation code, else what the endorsement said. */
 function failureReason(err: unknown): string {
-  if (err instanceof TxFailure) return err.validationCode ?? `${err.stage} failed`;
-  return 'client error';
+  if (!(err instanceof TxFailure)) return 'client error';
+  if (err.validationCode) return err.validationCode;
+  const m = err.message;
+  // endorsers at different heights read different versions: the gateway cannot assemble one transaction
+  if (m.includes('ProposalResponsePayloads do not match')) return 'endorsements differ';
+  if (m.includes('changed during invoke')) return 'definition changed';
+  if (/chaincode response 500/.test(m)) return 'chaincode error';
+  return `${err.stage} failed`;
 }
 
 function inc(counts: Record<string, number>, key: string): void {
