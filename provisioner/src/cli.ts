@@ -8,7 +8,7 @@ import { connectGateway } from './gateway/client';
 import { TxFailure, evaluate, submit } from './gateway/transact';
 import { Supervisor } from './local/supervisor';
 import { openNetwork } from './local/opennetwork';
-import { deployChaincode, localDirs, upLocal } from './local/up';
+import { deployChaincode, localDirs, otlpUrlOf, upLocal } from './local/up';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
 import { SpecError, listeners, loadSpec } from './networkspec';
@@ -88,7 +88,8 @@ program
     const committed = await queryCommitted(network, fabric, dirs, cc);
     if (!committed) throw new UsageError(`${name} is not deployed on ${network.channel} yet; run \`mictract up ${specFile}\` first`);
     if (committed.version === cc.version) throw new UsageError(`${name} is already at version ${cc.version} (sequence ${committed.sequence}); set its new version in ${specFile} first`);
-    const state = await deployChaincode(network, cc, fabric, dirs, new Supervisor(dirs.network), progress);
+    const otlpUrl = otlpUrlOf(network);
+    const state = await deployChaincode(network, cc, fabric, dirs, new Supervisor(dirs.network), progress, otlpUrl ? { otlpUrl } : {});
     console.log(`${name} upgraded from ${committed.version} to ${state.version} (sequence ${state.sequence}, package ${state.packageId})`);
   });
 

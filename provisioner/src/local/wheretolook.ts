@@ -16,5 +16,16 @@ export function whereToLook(network: Network): string {
     row(`${o.fqdn} (TLS)`, at(o.listen));
     row(`${o.fqdn} metrics`, `http://${at(o.operations)}/metrics`);
   }
+  const obs = network.observability;
+  if (obs) {
+    row('Prometheus (API; exemplars on)', `http://${at(obs.prometheus)}/api/v1/query?query=up`);
+    row('Jaeger (traces, API v3)', `http://${at(obs.jaeger.query)}/api/v3/services`);
+    row('OTLP/HTTP in (Jaeger)', `http://${at(obs.jaeger.otlp)}/v1/traces`);
+    row('ledger API (mictract-exporter)', `http://${at(obs.exporter.api)}/api/v1/channels`);
+    row('exporter metrics', `http://${at(obs.exporter.metrics)}/metrics`);
+  }
+  for (const cc of network.chaincodes) {
+    for (const r of cc.slots[0].replicas) if (r.sidecar) row(`${cc.name} sidecar metrics (${r.name})`, `http://${at(r.sidecar.metrics)}/metrics`);
+  }
   return `where to look:\n${lines.join('\n')}\n  try: npx mictract query marbles getMarblesByRange '' '~'`;
 }

@@ -82,6 +82,14 @@ export interface Network {
   readonly ordererOrg: { readonly name: string; readonly mspId: string; readonly domain: string; readonly nodes: readonly OrdererNode[] };
   readonly organizations: readonly Organization[];
   readonly chaincodes: readonly Chaincode[];
+  /** The observability stack beside the network: the exporter, Prometheus and a trace store (Jaeger). */
+  readonly observability?: Observability;
+}
+
+export interface Observability {
+  readonly exporter: { readonly api: Endpoint; readonly metrics: Endpoint };
+  readonly prometheus: Endpoint;
+  readonly jaeger: { readonly otlp: Endpoint; readonly query: Endpoint; readonly queryGrpc: Endpoint; readonly health: Endpoint };
 }
 
 export const LOOPBACK = '127.0.0.1';
@@ -135,6 +143,14 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
     const slots = [slot('blue'), slot('green')] as const;
     return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, slots };
   });
+  // last in the port order, so adding the stack to a spec moves no other port
+  const observability: Observability | undefined = spec.observability
+    ? {
+        exporter: { api: ports.take(), metrics: ports.take() },
+        prometheus: ports.take(),
+        jaeger: { otlp: ports.take(), query: ports.take(), queryGrpc: ports.take(), health: ports.take() },
+      }
+    : undefined;
   return {
     name: spec.name,
     fabric: spec.fabric,
@@ -144,6 +160,7 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
     ordererOrg: { name: spec.orderers.org, mspId: `${spec.orderers.org}MSP`, domain: ordererDomain, nodes: ordererNodes },
     organizations,
     chaincodes,
+    ...(observability ? { observability } : {}),
   };
 }
 
@@ -166,6 +183,17 @@ export function listeners(network: Network): { owner: string; endpoint: Endpoint
         if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });
       }
     }
+  }
+  const obs = network.observability;
+  if (obs) {
+    out.push({ owner: 'mictract-exporter api', endpoint: obs.exporter.api }, { owner: 'mictract-exporter metrics', endpoint: obs.exporter.metrics });
+    out.push({ owner: 'prometheus', endpoint: obs.prometheus });
+    out.push(
+      { owner: 'jaeger otlp', endpoint: obs.jaeger.otlp },
+      { owner: 'jaeger query', endpoint: obs.jaeger.query },
+      { owner: 'jaeger query-grpc', endpoint: obs.jaeger.queryGrpc },
+      { owner: 'jaeger health', endpoint: obs.jaeger.health },
+    );
   }
   return out;
 }

@@ -85,6 +85,8 @@ export const networkSpecSchema = z
           .regex(CHANNEL_NAME, { error: 'must be lower case, start with a letter, and use only a-z 0-9 . - (Fabric channel name rule), e.g. "mychannel"' }),
       })
       .strict(),
+    // The exporter, Prometheus and Jaeger (standing in for Tempo) beside the network, on loopback.
+    observability: z.boolean({ error: 'must be true (start the exporter, Prometheus and Jaeger with the network) or false' }).default(true),
     chaincodes: z.array(chaincodeSchema, { error: 'must be a list of chaincodes' }).default([]),
   })
   .strict();
