@@ -28,12 +28,12 @@ export async function genesisBlock(network: Network, fabric: FabricInstall, dirs
 }
 
 /** Joins every orderer that has not joined yet; returns how many joined now. */
-export async function joinOrderers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string): Promise<number> {
+export async function joinOrderers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string, fresh = false): Promise<number> {
   const joined = await Promise.all(
     network.ordererOrg.nodes.map(async (o) => {
       const flags = osnadminFlags(network, hostPort(o.admin), dirs);
-      const list = await run(fabric.programs.osnadmin, ['channel', 'list', ...flags], {});
-      if (list.includes(`"name": "${network.channel}"`)) return false;
+      // a channel whose genesis block was just made has no member yet: nothing to ask
+      if (!fresh && (await run(fabric.programs.osnadmin, ['channel', 'list', ...flags], {})).includes(`"name": "${network.channel}"`)) return false;
       await run(fabric.programs.osnadmin, ['channel', 'join', '--channelID', network.channel, '--config-block', block, ...flags], {});
       return true;
     }),
@@ -60,13 +60,12 @@ export async function waitRaftLeader(network: Network, timeoutMs = 60_000): Prom
 }
 
 /** Joins every peer that has not joined yet (in parallel); returns how many joined now. */
-export async function joinPeers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string): Promise<number> {
+export async function joinPeers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string, fresh = false): Promise<number> {
   const joined = await Promise.all(
     network.organizations.flatMap((org) =>
       org.peers.map(async (peer) => {
         const env = peerAdminEnv(org, peer, dirs);
-        const list = await run(fabric.programs.peer, ['channel', 'list'], env);
-        if (list.split('\n').some((l) => l.trim() === network.channel)) return false;
+        if (!fresh && (await run(fabric.programs.peer, ['channel', 'list'], env)).split('\n').some((l) => l.trim() === network.channel)) return false;
         await run(fabric.programs.peer, ['channel', 'join', '-b', block], env);
         return true;
       }),

@@ -47,13 +47,12 @@ export async function writePackage(cc: Chaincode, version: string, slot: string,
 }
 
 /** Installs the package on every peer that lacks it (in parallel); returns how many installed it now. */
-export async function installEverywhere(network: Network, fabric: FabricInstall, dirs: Dirs, pkg: PackageFile): Promise<number> {
+export async function installEverywhere(network: Network, fabric: FabricInstall, dirs: Dirs, pkg: PackageFile, fresh = false): Promise<number> {
   const results = await Promise.all(
     network.organizations.flatMap((org) =>
       org.peers.map(async (peer) => {
         const env = peerAdminEnv(org, peer, dirs);
-        const installed = await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], env);
-        if (installed.includes(pkg.packageId)) return false;
+        if (!fresh && (await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'], env)).includes(pkg.packageId)) return false;
         try {
           await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'install', pkg.file], env);
         } catch (err) {
@@ -77,8 +76,8 @@ export async function approvals(network: Network, fabric: FabricInstall, dirs: D
 }
 
 /** Approves for every org that has not yet (in parallel: one block for all); returns the orgs that approved now. */
-export async function approveForOrgs(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number, packageId: string): Promise<string[]> {
-  const done = await approvals(network, fabric, dirs, cc, version, sequence);
+export async function approveForOrgs(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number, packageId: string, fresh = false): Promise<string[]> {
+  const done = fresh ? {} : await approvals(network, fabric, dirs, cc, version, sequence);
   const todo = network.organizations.filter((org) => !done[org.mspId]);
   await Promise.all(
     todo.map((org) =>

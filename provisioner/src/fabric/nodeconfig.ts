@@ -105,8 +105,10 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     // Peers tell each other which chaincodes they serve in their alive messages (every 5 s by
     // default); until the others hear it, a new definition cannot be endorsed across orgs.
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
-    CORE_PEER_GOSSIP_USELEADERELECTION: 'true',
-    CORE_PEER_GOSSIP_ORGLEADER: 'false',
+    // every peer pulls blocks from the orderers itself (Fabric 2's default): no leader election to
+    // wait out, and a peer that restarts catches up on its own
+    CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
+    CORE_PEER_GOSSIP_ORGLEADER: 'true',
     CORE_PEER_GATEWAY_ENABLED: 'true',
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
     CORE_OPERATIONS_LISTENADDRESS: hostPort(peer.operations),

@@ -46,6 +46,8 @@ export interface UpOptions {
   readonly otlpUrl?: string;
   /** MICTRACT_HOME to use instead of the environment's (tests). */
   readonly home?: string;
+  /** The channel was just created: nothing is joined, installed or approved yet, so no need to ask. */
+  readonly fresh?: boolean;
 }
 
 export interface ChaincodeState {
@@ -74,24 +76,34 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   await writeNodeConfig(fabric, dirs.config);
   const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
 
-  // the observability stack starts first and becomes healthy while the network comes up
+  // Everything that needs no other node starts at once: the observability stack, orderers, peers
+  // and, on a fresh channel (nothing can be committed yet), each chaincode's first-slot replicas
+  // (package IDs are known before install). Then the steps that need others, in order.
   const stack = await stackProcesses(network, dirs);
-  for (const spec of stack) await sup.ensure(spec);
   const otlpUrl = opts.otlpUrl ?? otlpUrlOf(network);
-  const ccOpts: UpOptions = { ...opts, ...(otlpUrl ? { otlpUrl } : {}) };
-
+  const ccOpts: UpOptions = { ...opts, ...(otlpUrl ? { otlpUrl } : {}), fresh: block.created };
   const orderers = network.ordererOrg.nodes.map((o) => ordererProcess(network, o, fabric, dirs));
-  await progress.step(`orderers (${orderers.length})`, () => startAll(sup, orderers), summary);
-  await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file), (n) => `${n} joined`);
-  await progress.step('Raft leader', () => waitRaftLeader(network), (l) => l);
-
   const peers = network.organizations.flatMap((org) => org.peers.map((p) => peerProcess(network, org, p, fabric, dirs)));
-  await progress.step(`peers (${peers.length})`, () => startAll(sup, peers), summary);
-  await progress.step('peers join the channel', () => joinPeers(network, fabric, dirs, block.file), (n) => `${n} joined`);
+  const early = block.created ? (await Promise.all(network.chaincodes.map(async (cc) => chaincodeProcesses(network, cc, cc.slots[0], dirs.crypto, (await writePackage(cc, cc.version, cc.slots[0].name, dirs.packages)).packageId, ccOpts)))).flat() : [];
+  const all = [...orderers, ...peers, ...stack, ...early];
+  await progress.step(`start ${all.length} processes`, async () => {
+    const started = await Promise.all(all.map((spec) => sup.ensure(spec)));
+    return started.filter((s) => s !== 'running').length;
+  }, (n) => `${n} started, ${all.length - n} running`);
+
+  await progress.step(`orderers ready (${orderers.length})`, () => Promise.all(orderers.map((o) => sup.waitHealthy(o.name))));
+  await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file, block.created), (n) => `${n} joined`);
+  await Promise.all([
+    progress.step('Raft leader', () => waitRaftLeader(network), (l) => l),
+    progress.step(`peers ready (${peers.length})`, () => Promise.all(peers.map((p) => sup.waitHealthy(p.name)))),
+  ]);
+  await progress.step('peers join the channel', () => joinPeers(network, fabric, dirs, block.file, block.created), (n) => `${n} joined`);
 
   const chaincodes: ChaincodeState[] = [];
   for (const cc of network.chaincodes) chaincodes.push(await deployChaincode(network, cc, fabric, dirs, sup, progress, ccOpts));
-  await progress.step('gossip between orgs', () => waitGossip(network));
+  // With a chaincode, every org's gateway has already endorsed across orgs; without one, wait for
+  // gossip membership so the first transaction of a later deployment finds the others.
+  if (network.chaincodes.length === 0) await progress.step('gossip between orgs', () => waitGossip(network));
   if (stack.length > 0) {
     await progress.step('observability: Jaeger, Prometheus', () => Promise.all(stack.map((s) => sup.waitHealthy(s.name))));
   }
@@ -105,7 +117,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
  * stop. Peers switch packages at the commit block, so they never dial a chaincode that is gone.
  */
 export async function deployChaincode(network: Network, cc: Chaincode, fabric: FabricInstall, dirs: LocalDirs, sup: Supervisor, progress: Progress, opts: UpOptions = {}): Promise<ChaincodeState> {
-  const committed = await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}` : 'none'));
+  const committed = opts.fresh ? undefined : await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}` : 'none'));
   const current = committed?.version === cc.version;
   const sequence = current ? committed.sequence : (committed?.sequence ?? 0) + 1;
   const slot = slotOf(cc, sequence);
@@ -116,9 +128,9 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
     await updateSidecarTargets(network, dirs, sup);
     return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: 'kept' };
   }
-  await progress.step(`${cc.name} ${cc.version}: install ${pkg.label} on every peer`, () => installEverywhere(network, fabric, dirs, pkg), (n) => `${n} installed`);
+  await progress.step(`${cc.name} ${cc.version}: install ${pkg.label} on every peer`, () => installEverywhere(network, fabric, dirs, pkg, opts.fresh), (n) => `${n} installed`);
   await progress.step(`${cc.name} ${cc.version}: start ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
-  await progress.step(`${cc.name} ${cc.version}: approve sequence ${sequence}`, () => approveForOrgs(network, fabric, dirs, cc, cc.version, sequence, pkg.packageId), (orgs) => (orgs.length ? orgs.join(', ') : 'already approved'));
+  await progress.step(`${cc.name} ${cc.version}: approve sequence ${sequence}`, () => approveForOrgs(network, fabric, dirs, cc, cc.version, sequence, pkg.packageId, opts.fresh), (orgs) => (orgs.length ? orgs.join(', ') : 'already approved'));
   await progress.step(`${cc.name} ${cc.version}: commit sequence ${sequence}`, () => commitDefinition(network, fabric, dirs, cc, cc.version, sequence));
   await progress.step(`${cc.name} ${cc.version}: every peer has the definition`, () => waitPeersAtSameHeight(network), (h) => `height ${h}`);
   await progress.step(`${cc.name} ${cc.version}: every org's gateway can endorse it`, () => waitEndorsable(network, dirs.crypto, cc));
@@ -139,15 +151,6 @@ export function otlpUrlOf(network: Network): string | undefined {
   const j = network.observability?.jaeger.otlp;
   return j ? `http://${j.host}:${j.port}` : undefined;
 }
-
-async function startAll(sup: Supervisor, specs: readonly import('./supervisor').ProcessSpec[]): Promise<{ started: number; running: number }> {
-  let started = 0;
-  for (const spec of specs) if ((await sup.ensure(spec)) !== 'running') started++;
-  await Promise.all(specs.map((s) => sup.waitHealthy(s.name)));
-  return { started, running: specs.length - started };
-}
-
-const summary = (r: { started: number; running: number }) => `${r.started} started, ${r.running} running`;
 
 async function writeRecord(dir: string, record: NetworkRecord): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
