@@ -48,7 +48,12 @@ export interface UpOptions {
   readonly home?: string;
   /** The channel was just created: nothing is joined, installed or approved yet, so no need to ask. */
   readonly fresh?: boolean;
+  /** Prometheus rule files (globs allowed); default: the ones dashboards/ generates, if any. */
+  readonly ruleFiles?: readonly string[];
 }
+
+/** The alerting and recording rules dashboards/ generates (a glob: none there loads none). */
+export const DEFAULT_RULE_FILES = [path.resolve(__dirname, '../../../dashboards/generated/prometheus/*.rules.yaml')];
 
 export interface ChaincodeState {
   readonly name: string;
@@ -79,7 +84,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   // Everything that needs no other node starts at once: the observability stack, orderers, peers
   // and, on a fresh channel (nothing can be committed yet), each chaincode's first-slot replicas
   // (package IDs are known before install). Then the steps that need others, in order.
-  const stack = await stackProcesses(network, dirs);
+  const stack = await stackProcesses(network, dirs, { ruleFiles: opts.ruleFiles ?? DEFAULT_RULE_FILES });
   const otlpUrl = opts.otlpUrl ?? otlpUrlOf(network);
   const ccOpts: UpOptions = { ...opts, ...(otlpUrl ? { otlpUrl } : {}), fresh: block.created };
   const orderers = network.ordererOrg.nodes.map((o) => ordererProcess(network, o, fabric, dirs));

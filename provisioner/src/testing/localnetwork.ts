@@ -30,6 +30,8 @@ export interface TestNetworkOptions {
   readonly observability?: boolean;
   /** Extra spec text appended to the chaincode entry (e.g. `, profile: true`). */
   readonly chaincodeExtra?: string;
+  /** Prometheus rule files to load (globs allowed); default none, to keep tests light. */
+  readonly ruleFiles?: readonly string[];
 }
 
 export interface TestNetwork {
@@ -116,7 +118,7 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     },
   };
   try {
-    await upLocal(loaded, quietProgress(steps), { home });
+    await upLocal(loaded, quietProgress(steps), { home, ruleFiles: opts.ruleFiles ?? [] });
   } catch (err) {
     await net.destroy();
     throw err;
