@@ -69,6 +69,7 @@ class ChannelIndex {
   readonly history = new Map<string, KeyWriteRecord[]>();
   readonly conflicts = new Map<string, number>();
   highest = -1;
+  first = Infinity;
 }
 
 const sep = '\u0000';
@@ -83,8 +84,25 @@ export class LedgerIndex {
   add(block: DecodedBlock, verification: Verification, receivedAtMs: number): IndexedBlock {
     const ch = this.channel(block.channel);
     this.remove(ch, block.number);
+    const indexed = this.describe(block, verification, receivedAtMs);
+    const transactions = indexed.transactions;
+    this.recordConflicts(ch, block);
+    this.recordWrites(ch, block);
+    ch.blocks.set(block.number, indexed);
+    for (const t of transactions) if (t.txId) ch.txs.set(t.txId, { block: block.number, position: t.position });
+    ch.txCount += transactions.length;
+    ch.highest = Math.max(ch.highest, block.number);
+    ch.first = Math.min(ch.first, block.number);
+    while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
+      this.remove(ch, Math.min(...ch.blocks.keys()));
+    }
+    return indexed;
+  }
+
+  /** A block as the index keeps it, without keeping it (for blocks fetched from the peer on demand). */
+  describe(block: DecodedBlock, verification: Verification, receivedAtMs: number): IndexedBlock {
     const transactions = block.transactions.map((t) => this.compact(t, block.number));
-    const indexed: IndexedBlock = {
+    return {
       channel: block.channel,
       number: block.number,
       previousHash: block.previousHash.toString('hex'),
@@ -97,16 +115,12 @@ export class LedgerIndex {
       ...(block.config ? { configSequence: block.config.sequence } : {}),
       transactions,
     };
-    this.recordConflicts(ch, block);
-    this.recordWrites(ch, block);
-    ch.blocks.set(block.number, indexed);
-    for (const t of transactions) if (t.txId) ch.txs.set(t.txId, { block: block.number, position: t.position });
-    ch.txCount += transactions.length;
-    ch.highest = Math.max(ch.highest, block.number);
-    while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
-      this.remove(ch, Math.min(...ch.blocks.keys()));
-    }
-    return indexed;
+  }
+
+  /** The first block this index saw for the channel: key histories and conflicts cover blocks from there on. */
+  firstIndexed(channel: string): number | undefined {
+    const f = this.channels.get(channel)?.first;
+    return f === undefined || f === Infinity ? undefined : f;
   }
 
   channelNames(): string[] {

@@ -2,6 +2,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { TracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { BoundedSpanProcessor, type SpanProcessorCounters } from './sidecar/boundedspanprocessor';
 
 export interface TracingOptions {
   /** service.name: mictract-exporter or mictract-sidecar. */
@@ -14,6 +15,10 @@ export interface TracingOptions {
   readonly idGenerator?: IdGenerator;
   /** Spans queued for export at most; past it new spans are dropped, so a down backend costs bounded memory. */
   readonly maxQueueSize?: number;
+  /** Count exported and dropped spans (then the processor is the BoundedSpanProcessor, which reports them). */
+  readonly counters?: SpanProcessorCounters;
+  /** Per export request; an export slower than this counts as failed. */
+  readonly exportTimeoutMs?: number;
 }
 
 /**
@@ -21,7 +26,12 @@ export interface TracingOptions {
  * which flushes, or their last spans are lost.
  */
 export function createTracerProvider(options: TracingOptions): TracerProvider {
-  const exporter = new OTLPTraceExporter({ url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces` });
+  const timeoutMillis = options.exportTimeoutMs ?? 10_000;
+  const exporter = new OTLPTraceExporter({ url: `${options.otlpUrl.replace(/\/$/, '')}/v1/traces`, timeoutMillis, concurrencyLimit: 2 });
+  const maxQueueSize = options.maxQueueSize ?? 2048;
+  const processor = options.counters
+    ? new BoundedSpanProcessor(exporter, { maxQueueSize, maxBatchSize: Math.min(512, maxQueueSize), scheduledDelayMs: 200, exportTimeoutMs: timeoutMillis }, options.counters)
+    : new BatchSpanProcessor({ exporter, maxQueueSize, scheduledDelayMillis: 200 });
   return new TracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,
@@ -29,6 +39,6 @@ export function createTracerProvider(options: TracingOptions): TracerProvider {
       ...options.resource,
     }),
     ...(options.idGenerator ? { idGenerator: options.idGenerator } : {}),
-    spanProcessors: [new BatchSpanProcessor({ exporter, maxQueueSize: options.maxQueueSize ?? 2048, scheduledDelayMillis: 200 })],
+    spanProcessors: [processor],
   });
 }

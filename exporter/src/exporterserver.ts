@@ -1,0 +1,50 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { ExporterMetrics } from './exportermetrics';
+import { API_PREFIX, type LedgerApi } from './ledgerapi';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToPrometheus, wantsOpenMetrics } from './metricsformat';
+import { formatHostPort, splitHostPort } from './sidecar/hostport';
+
+// The exporter's one HTTP listener (loopback unless configured otherwise):
+//   GET /metrics      Prometheus exposition; OpenMetrics (with exemplars) when the Accept header asks
+//   GET /healthz      200 "ok" while the process serves
+//   GET /api/v1/...   the ledger API (ledgerapi.ts, openapi.yaml)
+
+export interface ExporterServer {
+  /** host:port actually bound. */
+  readonly address: string;
+  close(): Promise<void>;
+}
+
+export async function startExporterServer(listen: string, metrics: ExporterMetrics, api: LedgerApi): Promise<ExporterServer> {
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const pathname = url.split('?')[0];
+    const send = (status: number, contentType: string, body: string) => {
+      res.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    };
+    if (pathname === '/metrics' && (req.method === 'GET' || req.method === 'HEAD')) {
+      metrics.registry.metrics().then(
+        (text) => (wantsOpenMetrics(req.headers.accept) ? send(200, OPENMETRICS_CONTENT_TYPE, text) : send(200, PROMETHEUS_CONTENT_TYPE, openMetricsToPrometheus(text))),
+        () => send(500, 'text/plain; charset=utf-8', 'metrics collection failed\n'),
+      );
+      return;
+    }
+    if (pathname === '/healthz') return send(200, 'text/plain; charset=utf-8', 'ok\n');
+    if (pathname === API_PREFIX || pathname?.startsWith(API_PREFIX + '/')) {
+      void api.handle(req.method ?? 'GET', url).then(({ status, body }) => send(status, 'application/json; charset=utf-8', JSON.stringify(body)));
+      return;
+    }
+    send(404, 'application/json; charset=utf-8', JSON.stringify({ error: `not found; see /metrics, /healthz and ${API_PREFIX}/channels` }));
+  });
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  const { host, port: wanted } = splitHostPort(listen);
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wanted, host, resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    address: formatHostPort(host, port),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
+  };
+}
