@@ -8,7 +8,8 @@ import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, wr
 import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
 import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
 import { cryptoSpecOf } from '../networkcrypto';
-import { stackProcesses, updateSidecarTargets } from '../observability/stack';
+import { exporterProcess } from '../observability/exporterprocess';
+import { refreshObservedPods, stackProcesses } from '../observability/stack';
 import type { Progress } from '../progress';
 import { type LoadedSpec, assertPortsFree, listeners } from '../networkspec';
 import { type Chaincode, type Network, slotOf } from '../networkspec/network';
@@ -110,7 +111,10 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   // gossip membership so the first transaction of a later deployment finds the others.
   if (network.chaincodes.length === 0) await progress.step('gossip between orgs', () => waitGossip(network));
   if (stack.length > 0) {
-    await progress.step('observability: Jaeger, Prometheus', () => Promise.all(stack.map((s) => sup.waitHealthy(s.name))));
+    const exporter = await exporterProcess(network, dirs, otlpUrl);
+    if (exporter) await sup.ensure(exporter);
+    const observers = [...stack, ...(exporter ? [exporter] : [])];
+    await progress.step('observability: exporter, Prometheus, Jaeger', () => Promise.all(observers.map((s) => sup.waitHealthy(s.name))));
   }
   return { fabric, chaincodes };
 }
@@ -130,7 +134,7 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
   const processes = await chaincodeProcesses(network, cc, slot, dirs.crypto, pkg.packageId, opts);
   if (current) {
     await progress.step(`${cc.name} ${cc.version}: ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
-    await updateSidecarTargets(network, dirs, sup);
+    await refreshObservedPods(network, dirs, sup);
     return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: 'kept' };
   }
   await progress.step(`${cc.name} ${cc.version}: install ${pkg.label} on every peer`, () => installEverywhere(network, fabric, dirs, pkg, opts.fresh), (n) => `${n} installed`);
@@ -147,7 +151,7 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
       return names.size;
     }, (n) => `${n} stopped`);
   }
-  await updateSidecarTargets(network, dirs, sup);
+  await refreshObservedPods(network, dirs, sup);
   return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: committed ? 'upgraded' : 'committed' };
 }
 

@@ -21,8 +21,8 @@ export function whereToLook(network: Network): string {
     row('Prometheus (API; exemplars on)', `http://${at(obs.prometheus)}/api/v1/query?query=up`);
     row('Jaeger (traces, API v3)', `http://${at(obs.jaeger.query)}/api/v3/services`);
     row('OTLP/HTTP in (Jaeger)', `http://${at(obs.jaeger.otlp)}/v1/traces`);
-    row('ledger API (mictract-exporter)', `http://${at(obs.exporter.api)}/api/v1/channels`);
-    row('exporter metrics', `http://${at(obs.exporter.metrics)}/metrics`);
+    row('ledger API (mictract-exporter)', `http://${at(obs.exporter.listen)}/api/v1/channels`);
+    row('exporter metrics', `http://${at(obs.exporter.listen)}/metrics`);
   }
   for (const cc of network.chaincodes) {
     for (const r of cc.slots[0].replicas) if (r.sidecar) row(`${cc.name} sidecar metrics (${r.name})`, `http://${at(r.sidecar.metrics)}/metrics`);

@@ -87,7 +87,8 @@ export interface Network {
 }
 
 export interface Observability {
-  readonly exporter: { readonly api: Endpoint; readonly metrics: Endpoint };
+  /** The exporter serves its ledger API (/api/v1) and its metrics (/metrics) on one port. */
+  readonly exporter: { readonly listen: Endpoint };
   readonly prometheus: Endpoint;
   readonly jaeger: { readonly otlp: Endpoint; readonly query: Endpoint; readonly queryGrpc: Endpoint; readonly health: Endpoint };
 }
@@ -146,7 +147,7 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
   // last in the port order, so adding the stack to a spec moves no other port
   const observability: Observability | undefined = spec.observability
     ? {
-        exporter: { api: ports.take(), metrics: ports.take() },
+        exporter: { listen: ports.take() },
         prometheus: ports.take(),
         jaeger: { otlp: ports.take(), query: ports.take(), queryGrpc: ports.take(), health: ports.take() },
       }
@@ -186,7 +187,7 @@ export function listeners(network: Network): { owner: string; endpoint: Endpoint
   }
   const obs = network.observability;
   if (obs) {
-    out.push({ owner: 'mictract-exporter api', endpoint: obs.exporter.api }, { owner: 'mictract-exporter metrics', endpoint: obs.exporter.metrics });
+    out.push({ owner: 'mictract-exporter', endpoint: obs.exporter.listen });
     out.push({ owner: 'prometheus', endpoint: obs.prometheus });
     out.push(
       { owner: 'jaeger otlp', endpoint: obs.jaeger.otlp },

@@ -29,7 +29,7 @@ export function prometheusConfig(network: Network, sidecarTargetsFile: string, r
         job_name: 'mictract-sidecar',
         file_sd_configs: [{ files: [sidecarTargetsFile], refresh_interval: '5s' }],
       },
-      ...(obs ? [{ job_name: 'mictract-exporter', static_configs: [{ targets: [at(obs.exporter.metrics)], labels }] }] : []),
+      ...(obs ? [{ job_name: 'mictract-exporter', static_configs: [{ targets: [at(obs.exporter.listen)], labels }] }] : []),
     ],
   };
 }

@@ -5,6 +5,8 @@ import { PrerequisiteError } from '../fabricbinaries';
 import type { Network } from '../networkspec/network';
 import type { ProcessSpec, Supervisor } from '../local/supervisor';
 import { jaegerConfig } from './jaegerconfig';
+import { writePodsFile } from './exporterprocess';
+import { type StackDirs, sidecarTargetsFile, stackDir } from './stackdirs';
 import { prometheusConfig, sidecarTargets } from './prometheusconfig';
 
 // The observability stack of a local network, as supervised processes beside it: Jaeger v2 (in
@@ -26,13 +28,6 @@ async function tool(name: 'jaeger' | 'prometheus'): Promise<string> {
   return file;
 }
 
-export interface StackDirs {
-  readonly network: string;
-  readonly data: string;
-}
-
-export const stackDir = (dirs: StackDirs) => path.join(dirs.network, 'observability');
-export const sidecarTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'sidecars.json');
 
 /** Rule files Prometheus loads (dashboards/ generates them; absent ones are left out). */
 export interface StackOptions {
@@ -78,13 +73,17 @@ export async function stackProcesses(network: Network, dirs: StackDirs, opts: St
   ];
 }
 
-/** Rewrites Prometheus's sidecar target list from the sidecars that run now. */
-export async function updateSidecarTargets(network: Network, dirs: StackDirs, supervisor: Supervisor): Promise<number> {
+/**
+ * Tells the observers which chaincode pods run now: Prometheus's sidecar target list and the
+ * exporter's pods file. Called whenever replicas start or stop (up, upgrade).
+ */
+export async function refreshObservedPods(network: Network, dirs: StackDirs, supervisor: Supervisor): Promise<number> {
   if (!network.observability) return 0;
-  const running = new Set((await supervisor.status()).filter((p) => p.state !== 'crashed' && p.name.endsWith('-sidecar')).map((p) => p.name.slice(0, -'-sidecar'.length)));
+  const processes = await supervisor.status();
+  const running = new Set(processes.filter((p) => p.state !== 'crashed' && p.name.endsWith('-sidecar')).map((p) => p.name.slice(0, -'-sidecar'.length)));
   const list = sidecarTargets(network, running);
   await atomicWrite(sidecarTargetsFile(dirs), JSON.stringify(list, null, 2));
-  return list.length;
+  return writePodsFile(network, dirs, processes);
 }
 
 async function atomicWrite(file: string, text: string): Promise<void> {

@@ -1,0 +1,11 @@
+import path from 'node:path';
+
+/** Where a local network keeps its observability stack's configuration and data. */
+export interface StackDirs {
+  readonly network: string;
+  readonly data: string;
+}
+
+export const stackDir = (dirs: StackDirs) => path.join(dirs.network, 'observability');
+export const sidecarTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'sidecars.json');
+export const podsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'pods.json');
