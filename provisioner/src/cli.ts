@@ -67,7 +67,7 @@ program
     const progress = consoleProgress();
     const started = Date.now();
     const loaded = await progress.step('validate spec', () => loadSpec(specFile));
-    const { chaincodes } = await upLocal(loaded, progress);
+    const { chaincodes } = await upLocal(loaded, progress).catch(async (err: unknown) => explainFailure(loaded.network.name, err));
     const ccs = chaincodes.map((c) => `${c.name} ${c.version} (sequence ${c.sequence}, ${c.action})`).join(', ');
     console.log(`network ${loaded.network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: channel ${loaded.network.channel}${ccs ? `, ${ccs}` : ''}`);
   });
@@ -140,7 +140,7 @@ program
     const started = Date.now();
     const loaded = await progress.step('validate spec', () => loadSpec(specFile));
     const { network } = loaded;
-    await upLocal(loaded, progress);
+    await upLocal(loaded, progress).catch(async (err: unknown) => explainFailure(network.name, err));
     console.log(`\nnetwork ${network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n${whereToLook(network)}`);
     const chaincode = network.chaincodes.find((c) => c.name === 'marbles');
     if (!chaincode) {
@@ -194,6 +194,16 @@ program
     await progress.step(`stop processes of ${path.basename(dir)}`, () => new Supervisor(dir).stopAll(), (s) => `${s.length} stopped`);
     if (opts.purge) await progress.step(`delete ${dir}`, () => rm(dir, { recursive: true, force: true }));
   });
+
+/** A failed `up`: the error, then every process whose log shows errors, with its log file. */
+async function explainFailure(name: string, err: unknown): Promise<never> {
+  if (!(err instanceof SpecError || err instanceof UsageError || err instanceof PrerequisiteError)) {
+    const logged = await new Supervisor(networkDir(name)).recentErrors().catch(() => []);
+    for (const p of logged) console.error(`\n${p.name} logged errors (${p.log}):\n${p.lines.map((l) => `  | ${l}`).join('\n')}`);
+    if (logged.length > 0) console.error('');
+  }
+  throw err;
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof CommanderError) {

@@ -181,6 +181,20 @@ export class Supervisor {
     return true;
   }
 
+  /**
+   * Processes whose latest log lines hold errors (Fabric's ERRO/PANI/FATA levels, or a Node
+   * stack), with those lines: what `up` shows when a step fails for a reason a process logged.
+   */
+  async recentErrors(lines = 40): Promise<{ name: string; log: string; lines: string[] }[]> {
+    const out: { name: string; log: string; lines: string[] }[] = [];
+    for (const record of await this.records()) {
+      const tail = (await this.tail(record.spec.name, lines)).split('\n');
+      const bad = tail.filter((l) => /\b(ERRO|PANI|FATA)\b|^\s*Error:|Unhandled/.test(l)).slice(-5);
+      if (bad.length > 0) out.push({ name: record.spec.name, log: this.logFile(record.spec.name), lines: bad });
+    }
+    return out;
+  }
+
   async tail(name: string, lines = 20): Promise<string> {
     const text = await readFile(this.logFile(name), 'utf8').catch(() => '');
     return text.trimEnd().split('\n').slice(-lines).join('\n');
