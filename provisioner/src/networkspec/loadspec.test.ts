@@ -87,9 +87,33 @@ describe('bad specs are refused with the field, the value and the fix', () => {
     expect(err.message).toContain('(got "MyChannel")');
   });
 
-  it('YAML syntax errors name the line', () => {
+  it('YAML syntax errors keep the line, the column and the code frame', () => {
     const err = specError('name: t\norganizations: [\n');
-    expect(err.message).toMatch(/not valid YAML: .*line 3/);
+    expect(err.issues[0]).toMatchObject({ line: 3, column: 1, message: expect.stringContaining('not valid YAML: ') });
+    expect(err.message).toContain('line 3, column 1: not valid YAML: ');
+    const tabs = specError('name: t\norderers:\n\tnodes: 1\n');
+    expect(tabs.issues).toEqual([expect.objectContaining({ line: 3, column: 1, message: 'not valid YAML: Tabs are not allowed as indentation; fix the syntax there' })]);
+    // the lines around the spot, with a ^ under it, as the yaml library draws them
+    expect(tabs.message).toContain('\n      orderers:\n      \tnodes: 1\n      ^');
+  });
+
+  it('missing top-level fields say what to add', () => {
+    const err = specError('name: t\n');
+    expect(err.message).toContain('orderers: missing; add orderers: {nodes: 1}');
+    expect(err.message).toContain('organizations: missing; add organizations: [{name: Org1, peers: 1}]');
+    expect(err.message).toContain('channel: missing; add channel: {name: mychannel}');
+    expect(err.message).not.toContain('Invalid input');
+    expect(specError(valid().replace('{name: Org2}', '{peers: 2}')).issues).toEqual([{ field: 'organizations[1].name', message: 'missing; add name: Org1' }]);
+    expect(specError(valid().replace('channel: {name: mychannel}', 'channel:')).message).toContain('channel: must be a mapping, e.g. channel: {name: mychannel} (got null)');
+  });
+
+  it('too few peers, orderers or replicas, in plain English', () => {
+    const err = specError(valid().replace('nodes: 1', 'nodes: 0').replace('peers: 1', 'peers: 0').replace('replicas: 2', 'replicas: 0'));
+    expect(err.issues.map((i) => `${i.field}: ${i.message}`)).toEqual([
+      'orderers.nodes: must be at least 1: the network needs at least one Raft orderer',
+      'organizations[0].peers: must be at least 1: each organization needs at least one peer',
+      'chaincodes[0].replicas: must be at least 1: each organization runs at least one replica of the chaincode',
+    ]);
   });
 
   it('a document that is not a mapping', () => {
@@ -121,6 +145,14 @@ describe('checks against the machine, before anything starts', () => {
 
   it('a missing spec file', async () => {
     await expect(loadSpec(path.join(dir, 'missing.yaml'))).rejects.toThrow('no such file');
+  });
+
+  it('a folder given as the spec names the YAML file to give instead', async () => {
+    await writeFile(path.join(dir, 'net.yaml'), valid());
+    const err = await loadSpec(dir).catch((e: SpecError) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).message).toContain(`${dir} is a folder; give the spec's YAML file itself: ${path.join(dir, 'net.yaml')}`);
+    expect((err as SpecError).message).not.toContain('EISDIR');
   });
 
   it('a port already taken names the port, its owner in the network and the fix', async () => {

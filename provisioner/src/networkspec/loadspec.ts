@@ -1,7 +1,7 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
-import { networkSpecSchema, type NetworkSpecValues } from './schema';
+import { parseDocument, type YAMLError } from 'yaml';
+import { SPEC_EXAMPLES, networkSpecSchema, type NetworkSpecValues } from './schema';
 import { SpecError, fieldPath, type SpecIssue } from './specerror';
 import { buildNetwork, chaincodeService, listeners, type Network } from './network';
 
@@ -19,8 +19,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
   try {
     text = await readFile(absolute, 'utf8');
   } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file; check the path' : (err as Error).message;
-    throw new SpecError(file, [{ field: '', message: `cannot read the spec: ${reason}` }]);
+    throw new SpecError(file, [{ field: '', message: `cannot read the spec: ${await unreadable(absolute, err as NodeJS.ErrnoException)}` }]);
   }
   const values = parseSpec(text, file);
   const baseDir = path.dirname(absolute);
@@ -33,12 +32,7 @@ export async function loadSpec(file: string): Promise<LoadedSpec> {
 /** Parses and validates the YAML text (no file-system checks). */
 export function parseSpec(text: string, file = 'spec'): NetworkSpecValues {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    throw new SpecError(
-      file,
-      doc.errors.map((e) => ({ field: '', message: `not valid YAML: ${e.message.split('\n')[0]}; fix the syntax at that line` })),
-    );
-  }
+  if (doc.errors.length > 0) throw new SpecError(file, yamlIssues(doc.errors));
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new SpecError(file, [{ field: '', message: 'must be a YAML mapping with name, orderers, organizations, channel and chaincodes; see examples/network.yaml' }]);
@@ -54,6 +48,10 @@ export function parseSpec(text: string, file = 'spec'): NetworkSpecValues {
         }
         continue;
       }
+      if (issue.code === 'invalid_type' && isMissing(raw, issue.path)) {
+        issues.push({ field: fieldPath(issue.path), message: missingMessage(issue.path) });
+        continue;
+      }
       issues.push({ field: fieldPath(issue.path), message: issue.message, value: valueAt(raw, issue.path) });
     }
     throw new SpecError(file, issues);
@@ -61,6 +59,60 @@ export function parseSpec(text: string, file = 'spec'): NetworkSpecValues {
   issues.push(...checkNames(result.data));
   if (issues.length > 0) throw new SpecError(file, issues);
   return result.data;
+}
+
+/** Why a spec file could not be read, and what to give instead. */
+async function unreadable(absolute: string, err: NodeJS.ErrnoException): Promise<string> {
+  switch (err.code) {
+    case 'ENOENT':
+      return 'no such file; check the path';
+    case 'EISDIR': {
+      const yamls = (await readdir(absolute).catch(() => [] as string[])).filter((f) => /\.ya?ml$/.test(f)).sort();
+      if (yamls.length === 0) return `${absolute} is a folder, with no .yaml file in it; give the spec's YAML file itself, e.g. examples/network.yaml`;
+      return `${absolute} is a folder; give the spec's YAML file itself: ${yamls.map((f) => path.join(absolute, f)).join(' or ')}`;
+    }
+    case 'EACCES':
+      return `permission denied reading ${absolute}; make it readable (chmod u+r)`;
+    default:
+      return err.message;
+  }
+}
+
+/**
+ * The YAML parser's problems with their line and column, and its code frame (the lines around the
+ * spot with a ^ under it), drawn once per spot.
+ */
+function yamlIssues(errors: readonly YAMLError[]): SpecIssue[] {
+  const drawn = new Set<string>();
+  return errors.map((e) => {
+    const at = e.linePos?.[0];
+    // prettyErrors: "<what> at line L, column C:\n\n<frame>\n"
+    const [head = '', ...rest] = e.message.split('\n\n');
+    const what = head.replace(/ at line \d+, column \d+:?$/, '');
+    const frame = rest.join('\n\n').replace(/\n+$/, '');
+    const spot = at ? `${at.line}:${at.col}` : '';
+    const issue: SpecIssue = {
+      field: '',
+      message: `not valid YAML: ${what}; fix the syntax there`,
+      ...(at ? { line: at.line, column: at.col } : {}),
+      ...(frame && !drawn.has(spot) ? { frame } : {}),
+    };
+    drawn.add(spot);
+    return issue;
+  });
+}
+
+/** True when the field at `at` is absent from its mapping (not written at all, as opposed to empty). */
+function isMissing(root: unknown, at: readonly PropertyKey[]): boolean {
+  const key = at[at.length - 1];
+  const parent = valueAt(root, at.slice(0, -1));
+  return typeof key === 'string' && parent !== null && typeof parent === 'object' && !Array.isArray(parent) && !(key in parent);
+}
+
+function missingMessage(at: readonly PropertyKey[]): string {
+  const key = String(at[at.length - 1]);
+  const example = SPEC_EXAMPLES[at.map((k) => (typeof k === 'number' ? '[]' : String(k))).join('.').replace(/\.\[\]/g, '[]')];
+  return example === undefined ? `missing; add ${key}` : `missing; add ${key}: ${example}`;
 }
 
 function checkNames(spec: NetworkSpecValues): SpecIssue[] {

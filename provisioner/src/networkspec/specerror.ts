@@ -5,6 +5,11 @@ export interface SpecIssue {
   readonly message: string;
   /** The offending value as written, when there is one. */
   readonly value?: unknown;
+  /** Where in the file (1-based), for problems found by the YAML parser. */
+  readonly line?: number;
+  readonly column?: number;
+  /** The lines around it with a ^ under the spot, as the YAML parser draws them. */
+  readonly frame?: string;
 }
 
 /** Thrown before anything starts when a spec cannot be used; lists every problem at once. */
@@ -19,9 +24,10 @@ export class SpecError extends Error {
 }
 
 export function formatIssue(issue: SpecIssue): string {
-  const where = issue.field === '' ? '(spec)' : issue.field;
+  const where = issue.line !== undefined ? `line ${issue.line}, column ${issue.column ?? 1}` : issue.field === '' ? '(spec)' : issue.field;
   const got = issue.value === undefined ? '' : ` (got ${JSON.stringify(issue.value)})`;
-  return `${where}: ${issue.message}${got}`;
+  const frame = issue.frame ? '\n' + issue.frame.split('\n').map((l) => `      ${l}`.trimEnd()).join('\n') : '';
+  return `${where}: ${issue.message}${got}${frame}`;
 }
 
 export function fieldPath(path: readonly PropertyKey[]): string {
