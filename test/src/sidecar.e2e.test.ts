@@ -25,7 +25,7 @@ interface SidecarProcess {
 }
 
 async function startSidecarProcess(args: string[]): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [SIDECAR_MAIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', SIDECAR_MAIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -324,8 +324,8 @@ describe('the sidecar when the trace backend goes away', () => {
       expect(exported).toBeGreaterThan(0);
       expect(sample(metrics, 'mictract_sidecar_span_queue_length')).toBeLessThanOrEqual(500);
       const rssMb = sample(metrics, 'process_resident_memory_bytes') / 1024 / 1024;
-      // Node's own baseline is ~60-90 MB; a queue of 500 spans is well under 5 MB.
-      expect(rssMb).toBeLessThan(200);
+      // Node with TLS and HTTP/2 idles at ~75 MB; measured 105-115 MB under load (README); 500 queued spans are < 5 MB.
+      expect(rssMb).toBeLessThan(160);
       process.stdout.write(`sidecar with Jaeger stopped: ${total} invocations, ${exported} spans exported, ${dropped} dropped, RSS ${rssMb.toFixed(0)} MB\n`);
     } finally {
       p.close();

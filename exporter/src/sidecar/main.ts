@@ -1,5 +1,8 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=4
 // mictract-sidecar: one per chaincode replica. Flags in exporter/README.md (section "Sidecar").
+// Run it as `node --max-semi-space-size=4 dist/sidecar/main.js …` (the bin's shebang does): V8's young
+// generation otherwise grows to tens of MB under the sidecar's allocation rate, and RSS with it
+// (measured over 18,000 invocations: 210 MB without, a steady 105-115 MB with; old space stays ~30 MB).
 // Prints "listening on HOST:PORT" on stdout once the peer can connect (then "metrics on HOST:PORT"
 // when --metrics is set); logs go to stderr. Exit codes: 0 stopped by SIGTERM/SIGINT; 1 a bug;
 // 2 a command-line mistake, a file that cannot be read or a port that cannot be bound.

@@ -1,6 +1,6 @@
 // Test and bench support (not used by the sidecar): the marbles chaincode (examples/marbles, built)
 // as a CCaaS server on a port of the caller's choice, so a test can kill it and start it again where
-// the sidecar expects it. Plaintext on loopback, as behind a sidecar.
+// the sidecar expects it. Plaintext on loopback, as behind a sidecar, or TLS, as without one.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -28,12 +28,17 @@ export class MarblesServer {
     return this.child.pid!;
   }
 
-  /** Starts marbles on 127.0.0.1:port and resolves once the port accepts connections. */
-  static async start(chaincodeId: string, port: number, timeoutMs = 20_000): Promise<MarblesServer> {
+  /**
+   * Starts marbles on 127.0.0.1:port and resolves once the port accepts connections. With `tls`
+   * (PEM file paths) it serves TLS itself, as a replica without a sidecar does.
+   */
+  static async start(chaincodeId: string, port: number, opts: { tls?: { certFile: string; keyFile: string }; timeoutMs?: number } = {}): Promise<MarblesServer> {
+    const timeoutMs = opts.timeoutMs ?? 20_000;
     const dist = path.join(MARBLES_DIR, 'dist', 'index.js');
     if (!existsSync(dist)) throw new Error(`${dist} is missing: run \`npx tsc --build\` at the repository root first`);
     // Any CORE_* variable becomes a fabric-shim server option; a stray CORE_CHAINCODE_TLS_* would switch on TLS.
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_')));
+    if (opts.tls) Object.assign(env, { CORE_CHAINCODE_TLS_CERT_FILE: opts.tls.certFile, CORE_CHAINCODE_TLS_KEY_FILE: opts.tls.keyFile });
     const cli = require.resolve('fabric-shim/cli.js', { paths: [MARBLES_DIR] });
     const child = spawn(process.execPath, [cli, 'server', `--chaincode-address=127.0.0.1:${port}`, `--chaincode-id=${chaincodeId}`], {
       cwd: MARBLES_DIR,
