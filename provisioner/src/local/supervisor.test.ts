@@ -87,4 +87,53 @@ describe('Supervisor', () => {
   it('a command that does not exist is a clear error', async () => {
     await expect(sup.start({ name: 'x', command: '/nonexistent/peer', args: [], ports: [] })).rejects.toThrow('cannot start x (/nonexistent/peer): spawn /nonexistent/peer ENOENT');
   });
+
+  it("gives a process only its own environment: a shell's CORE_PEER_* never reaches it", async () => {
+    const port = await freePort();
+    process.env.CORE_PEER_ID = 'from-the-users-shell';
+    try {
+      await sup.start({ ...server('env', port, "console.log('env:' + JSON.stringify(process.env))"), env: { MINE: 'yes' } });
+      await sup.waitHealthy('env');
+    } finally {
+      delete process.env.CORE_PEER_ID;
+    }
+    const line = (await readFile(sup.logFile('env'), 'utf8')).split('\n').find((l) => l.startsWith('env:'))!;
+    const env = JSON.parse(line.slice(4)) as Record<string, string>;
+    expect(env.MINE).toBe('yes');
+    expect(env.CORE_PEER_ID).toBeUndefined();
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'MINE', 'PATH']);
+  });
+
+  it('restarts a running process whose spec changed, and keeps one whose spec did not', async () => {
+    const port = await freePort();
+    expect(await sup.ensure(server('v', port))).toBe('started');
+    await sup.waitHealthy('v');
+    expect(await sup.ensure(server('v', port))).toBe('running');
+    const before = (await sup.status())[0]!.pid;
+    expect(await sup.ensure({ ...server('v', port), env: { PACKAGE_ID: 'marbles_1.1:abc' } })).toBe('restarted');
+    await sup.waitHealthy('v');
+    expect((await sup.status())[0]!.pid).not.toBe(before);
+  });
+
+  it('refuses an unreadable run record instead of forgetting its process', async () => {
+    await mkdir(path.join(dir, 'run'), { recursive: true });
+    await writeFile(path.join(dir, 'run', 'broken.json'), '{not json');
+    await expect(sup.status()).rejects.toThrow(/broken\.json is not valid JSON; its process may still run/);
+    await rm(path.join(dir, 'run', 'broken.json'));
+  });
+
+  it('waits for a ready line in the log, not just an open port', async () => {
+    const port = await freePort();
+    const go = path.join(dir, 'go');
+    // the port opens at once; the ready line comes only once the test creates `go`
+    const waitForGo = `const t = setInterval(() => { if (require('fs').existsSync(${JSON.stringify(go)})) { clearInterval(t); console.log('Started peer with ID'); } }, 10)`;
+    await sup.start({ ...server('late', port, waitForGo), readyLine: 'Started peer with ID' });
+    let ready = false;
+    const waiting = sup.waitHealthy('late').then(() => (ready = true));
+    await until(async () => (await sup.status())[0]?.state === 'healthy', 'port open');
+    expect(ready).toBe(false);
+    await writeFile(go, '');
+    await waiting;
+    expect(await readFile(sup.logFile('late'), 'utf8')).toContain('Started peer with ID');
+  });
 });
