@@ -29,6 +29,7 @@ interface OrgContext {
   tlsca: CaSigner;
   pems: OrgCaPems;
   v: Validity;
+  now: Date;
 }
 
 function plans(spec: CryptoSpec): OrgPlan[] {
@@ -45,8 +46,8 @@ async function ensureIdentity(ctx: OrgContext, paths: IdentityPaths, ou: string,
   await ensureSecretDir(paths.tls.dir);
   await Promise.all([ensureVerifyingMsp(paths.msp, ctx.pems), ensurePublicFile(paths.tls.ca, ctx.pems.tlsCaCertPem)]);
   const [sign, tlsStatus] = await Promise.all([
-    ensureLeaf({ cert: paths.msp.signcert, key: paths.msp.key }, ctx.ca, { cn: paths.cn, ou, use: 'sign' }, ctx.v),
-    ensureLeaf({ cert: paths.tls.cert, key: paths.tls.key }, ctx.tlsca, tls, ctx.v),
+    ensureLeaf({ cert: paths.msp.signcert, key: paths.msp.key }, ctx.ca, { cn: paths.cn, ou, use: 'sign' }, ctx.v, ctx.now),
+    ensureLeaf({ cert: paths.tls.cert, key: paths.tls.key }, ctx.tlsca, tls, ctx.v, ctx.now),
   ]);
   return [
     { mspId, cn: paths.cn, kind: 'msp', certPath: paths.msp.signcert, status: sign },
@@ -54,7 +55,7 @@ async function ensureIdentity(ctx: OrgContext, paths: IdentityPaths, ou: string,
   ];
 }
 
-async function generateOrg(root: string, plan: OrgPlan, v: Validity): Promise<Result[]> {
+async function generateOrg(root: string, plan: OrgPlan, v: Validity, now: Date): Promise<Result[]> {
   const { ref, mspId } = plan;
   const caFiles = caPaths(root, ref);
   const tlsFiles = tlsCaPaths(root, ref);
@@ -66,7 +67,7 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity): Promise<Re
   const pems: OrgCaPems = { domain: ref.domain, caCertPem: certToPem(ca.ca.cert), tlsCaCertPem: certToPem(tlsca.ca.cert) };
   await ensureVerifyingMsp(orgMspPaths(root, ref), pems);
 
-  const ctx: OrgContext = { plan, ca: ca.ca, tlsca: tlsca.ca, pems, v };
+  const ctx: OrgContext = { plan, ca: ca.ca, tlsca: tlsca.ca, pems, v, now };
   const nodes = plan.hosts.map((host) => {
     const paths = nodePaths(root, ref, host);
     // Containers reach each other by short or full name; tools on the host by localhost.
@@ -81,7 +82,7 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity): Promise<Re
     const { cn, tls } = servicePaths(root, ref, name);
     await ensureSecretDir(tls.dir);
     await ensurePublicFile(tls.ca, pems.tlsCaCertPem);
-    const status = await ensureLeaf({ cert: tls.cert, key: tls.key }, tlsca.ca, { cn, sans: [cn, name, 'localhost', '127.0.0.1'], use: 'tls-server' }, v);
+    const status = await ensureLeaf({ cert: tls.cert, key: tls.key }, tlsca.ca, { cn, sans: [cn, name, 'localhost', '127.0.0.1'], use: 'tls-server' }, v, now);
     return [{ mspId, cn, kind: 'tls', certPath: tls.cert, status }];
   });
   const caRecord = (kind: MaterialKind, cn: string, certPath: string, status: Status): Result => ({ mspId, cn, kind, certPath, status });
@@ -94,14 +95,17 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity): Promise<Re
 
 /**
  * Creates whatever material is missing under rootDir and keeps everything that is
- * already there and intact, so running it on an existing network rotates nothing.
+ * already there and intact, so running it on an existing network rotates nothing. A leaf
+ * certificate that has expired, expires within RENEW_WITHIN_DAYS, or whose names (CN, OU,
+ * SANs) changed is reissued for its existing key, and reported as created.
  */
 export async function generateCrypto(spec: CryptoSpec, rootDir: string, opts: GenerateOptions = {}): Promise<CryptoSummary> {
   assertValidSpec(spec);
   const validDays = opts.validDays ?? DEFAULT_VALID_DAYS;
   if (!(validDays > 0)) throw new Error(`validDays must be positive, got ${validDays}`);
-  const v = validity(opts.now ?? new Date(), validDays);
-  const results = (await Promise.all(plans(spec).map((plan) => generateOrg(rootDir, plan, v)))).flat();
+  const now = opts.now ?? new Date();
+  const v = validity(now, validDays);
+  const results = (await Promise.all(plans(spec).map((plan) => generateOrg(rootDir, plan, v, now)))).flat();
   const strip = ({ status: _status, ...record }: Result): IdentityRecord => record;
   return {
     created: results.filter((r) => r.status === 'created').map(strip),

@@ -1,5 +1,5 @@
 /** ECDSA P-256 keys with SHA-256: what cryptogen issues and Fabric's default BCCSP expects. */
-import { createHash, createPrivateKey, KeyObject, webcrypto, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, KeyObject, webcrypto, X509Certificate } from 'node:crypto';
 
 const EC_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
 
@@ -19,6 +19,15 @@ export function privateKeyToPem(key: PrivateKey): string {
 export async function importSigningKey(pem: string): Promise<PrivateKey> {
   const der = createPrivateKey(pem).export({ type: 'pkcs8', format: 'der' });
   return webcrypto.subtle.importKey('pkcs8', der, EC_P256, false, ['sign']);
+}
+
+/** The key pair of a PEM private key, to certify it again; throws if it is not a P-256 key. */
+export async function importKeyPair(pem: string): Promise<KeyPair> {
+  const privateKey = await importSigningKey(pem);
+  const spki = createPublicKey(createPrivateKey(pem)).export({ type: 'spki', format: 'der' });
+  // Extractable: the SKI is computed from the raw point.
+  const publicKey = await webcrypto.subtle.importKey('spki', spki, EC_P256, true, ['verify']);
+  return { privateKey, publicKey };
 }
 
 /**
