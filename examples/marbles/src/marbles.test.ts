@@ -154,6 +154,26 @@ describe('MarblesContract', () => {
     expect(await tx((c, x) => c.getHistoryForMarble(x, 'ghost'))).toBe('[]');
   });
 
+  describe('test hooks (not part of the sample)', () => {
+    it('simulateWork waits the given milliseconds and touches no state', async () => {
+      const started = Date.now();
+      await expect(tx((c, x) => c.simulateWork(x, '120'))).resolves.toBe('{"waitedMs":120}');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(110);
+      await expect(tx((c, x) => c.simulateWork(x, '0'))).resolves.toBe('{"waitedMs":0}');
+      await expect(tx((c, x) => c.getMarblesByRange(x, '', ''))).resolves.toBe('[]');
+    });
+
+    it('simulateWork refuses a wait that is not an integer from 0 to 30000', async () => {
+      for (const bad of ['-1', '1.5', 'abc', '30001', ''])
+        await expect(tx((c, x) => c.simulateWork(x, bad))).rejects.toThrow(/argument ms must be/);
+    });
+
+    it('simulateFailure always fails with its message', async () => {
+      await expect(tx((c, x) => c.simulateFailure(x, 'boom'))).rejects.toThrow('simulated failure: boom');
+      await expect(tx((c, x) => c.getMarblesByRange(x, '', ''))).resolves.toBe('[]');
+    });
+  });
+
   describe('argument validation', () => {
     it.each([
       ['name', ['', 'blue', '35', 'tom']],

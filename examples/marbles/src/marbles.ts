@@ -5,6 +5,9 @@ import { MARBLE_DOC_TYPE, Marble, marbleToJSON, parseMarble } from './marble';
 /** Secondary index so marbles can be found by color without a rich query. */
 export const COLOR_INDEX = 'color~name';
 
+/** Upper bound of simulateWork's wait, so a mistyped argument cannot hold a replica for long. */
+export const MAX_SIMULATED_WORK_MS = 30_000;
+
 // The peer stores an index entry's key only; the value just has to be non-empty.
 const INDEX_VALUE = Uint8Array.of(0x00);
 
@@ -156,6 +159,35 @@ export class MarblesContract extends Contract {
     const packageId = process.env.MICTRACT_PACKAGE_ID ?? '';
     const label = packageId.split(':')[0] ?? '';
     return JSON.stringify({ packageId, version: label.includes('_') ? label.slice(label.lastIndexOf('_') + 1) : '' });
+  }
+
+  /**
+   * Test hook, not part of Fabric's sample: waits `ms` milliseconds (0 to 30000), touches no state
+   * and answers how long it waited. Mictract's live alert test (dashboards/) calls it to make one
+   * function slow without slowing any real marbles function. Safe to leave deployed: it reads and
+   * writes nothing, and the wait is bounded.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async simulateWork(_ctx: Context, ms: string): Promise<string> {
+    const text = requireText('ms', ms);
+    const wait = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+    if (!Number.isSafeInteger(wait) || wait > MAX_SIMULATED_WORK_MS) {
+      throw new Error(`argument ms must be an integer from 0 to ${MAX_SIMULATED_WORK_MS}, got "${text}"`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    return JSON.stringify({ waitedMs: wait });
+  }
+
+  /**
+   * Test hook, not part of Fabric's sample: always fails with `simulated failure: <message>`, touching
+   * no state. Mictract's live alert test calls it to make one function fail without breaking any
+   * real marbles function.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async simulateFailure(_ctx: Context, message: string): Promise<string> {
+    throw new Error(`simulated failure: ${requireString('message', message)}`);
   }
 
   private async loadMarble(ctx: Context, name: string): Promise<Marble> {
