@@ -146,8 +146,10 @@ export class Supervisor {
   /** Whether `line` appears in the log after the last start marker. */
   private async loggedSinceStart(name: string, line: string): Promise<boolean> {
     const text = await readFile(this.logFile(name), 'utf8').catch(() => '');
-    const start = text.lastIndexOf(START_MARKER);
-    return text.indexOf(line, Math.max(0, start)) >= 0;
+    // after the marker line itself, which quotes the command (and could quote the line looked for)
+    const marker = text.lastIndexOf(START_MARKER);
+    const from = marker < 0 ? 0 : text.indexOf('\n', marker) + 1;
+    return from > 0 || marker < 0 ? text.indexOf(line, from) >= 0 : false;
   }
 
   /** SIGTERM to the process group, SIGKILL after the grace period; forgets the process. */
