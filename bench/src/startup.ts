@@ -50,7 +50,8 @@ async function main(): Promise<void> {
     const results: Awaited<ReturnType<typeof once>>[] = [];
     for (let i = 0; i < runs; i++) {
       results.push(await once(t));
-      process.stderr.write(`${key} run ${i + 1}: ${results.at(-1)!.total.toFixed(2)} s\n`);
+      const r = results.at(-1)!;
+      process.stderr.write(`${key} run ${i + 1}: ${r.total.toFixed(2)} s — ${[...r.steps].map(([k, v]) => `${k} ${v.toFixed(2)}`).join(' · ')}\n`);
     }
     const totals = results.map((r) => r.total);
     const m = median(totals);
