@@ -12,7 +12,7 @@ const PROVISIONER = path.resolve(__dirname, '..');
 const REPO = path.resolve(PROVISIONER, '..');
 const EXAMPLE = path.join(REPO, 'examples/network.yaml');
 // Each `mictract` run is a fresh Node process (~0.3 s idle, several seconds on a loaded 2-core
-// machine): tests that run it more than once get more than jest's default 5 s.
+// machine): every test that runs it gets more than jest's default 5 s.
 const SLOW = 60_000;
 
 interface Result {
@@ -49,7 +49,7 @@ describe('mictract', () => {
     expect(r.stdout).toContain('network demo: Fabric 2.5, channel mychannel');
     expect(r.stdout).toMatch(/127\.0\.0\.1:17000 +orderer0\.example\.com listen/);
     expect(r.stdout).toMatch(/marbles-\w+-org2-1 sidecar metrics/);
-  });
+  }, SLOW);
 
   it('up with a bad spec exits 2 with every problem, and writes and starts nothing', async () => {
     const bad = path.join(home, 'bad.yaml');
@@ -59,7 +59,7 @@ describe('mictract', () => {
     expect(r.stderr).toContain('orderers.nodes: must be at most 5 Raft orderers');
     expect(r.stderr).toContain('organizations: must list at least one organization');
     expect(await readdir(home)).toEqual(['bad.yaml']);
-  });
+  }, SLOW);
 
   it('up without the Fabric binaries exits 3, names what is missing and how to get it, and writes nothing', async () => {
     const emptyBin = path.join(home, 'bin');
@@ -69,7 +69,7 @@ describe('mictract', () => {
     expect(r.stderr).toContain('MICTRACT_FABRIC_BIN');
     expect(r.stderr).toMatch(/✓ validate spec \(\d+\.\d+s\)/);
     expect(await readdir(home)).toEqual([]);
-  });
+  }, SLOW);
 
   it('up names the one Fabric binary missing from MICTRACT_FABRIC_BIN, and writes nothing', async () => {
     const bin = path.join(home, 'bin');
@@ -80,7 +80,7 @@ describe('mictract', () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toContain(`Fabric binaries in ${bin} lack configtxlator;`);
     expect(await readdir(home)).toEqual(['bin']);
-  });
+  }, SLOW);
 
   it('usage errors exit 2 with the usage; --version prints the version and exits 0', async () => {
     const unknown = await mictract(['frobnicate'], { MICTRACT_HOME: home });
