@@ -55,7 +55,7 @@ async function ensureIdentity(ctx: OrgContext, paths: IdentityPaths, ou: string,
   ];
 }
 
-async function generateOrg(root: string, plan: OrgPlan, v: Validity, now: Date): Promise<Result[]> {
+async function generateOrg(root: string, plan: OrgPlan, v: Validity, now: Date, extraSans: Readonly<Record<string, readonly string[]>> = {}): Promise<Result[]> {
   const { ref, mspId } = plan;
   const caFiles = caPaths(root, ref);
   const tlsFiles = tlsCaPaths(root, ref);
@@ -71,7 +71,7 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity, now: Date):
   const nodes = plan.hosts.map((host) => {
     const paths = nodePaths(root, ref, host);
     // Containers reach each other by short or full name; tools on the host by localhost.
-    const sans = [paths.cn, host, 'localhost', '127.0.0.1'];
+    const sans = [paths.cn, host, 'localhost', '127.0.0.1', ...(extraSans[paths.cn] ?? [])];
     return ensureIdentity(ctx, paths, plan.nodeOu, { cn: paths.cn, sans, use: 'tls-server' });
   });
   const users = plan.users.map((user) => {
@@ -82,7 +82,7 @@ async function generateOrg(root: string, plan: OrgPlan, v: Validity, now: Date):
     const { cn, tls } = servicePaths(root, ref, name);
     await ensureSecretDir(tls.dir);
     await ensurePublicFile(tls.ca, pems.tlsCaCertPem);
-    const status = await ensureLeaf({ cert: tls.cert, key: tls.key }, tlsca.ca, { cn, sans: [cn, name, 'localhost', '127.0.0.1'], use: 'tls-server' }, v, now);
+    const status = await ensureLeaf({ cert: tls.cert, key: tls.key }, tlsca.ca, { cn, sans: [cn, name, 'localhost', '127.0.0.1', ...(extraSans[cn] ?? [])], use: 'tls-server' }, v, now);
     return [{ mspId, cn, kind: 'tls', certPath: tls.cert, status }];
   });
   const caRecord = (kind: MaterialKind, cn: string, certPath: string, status: Status): Result => ({ mspId, cn, kind, certPath, status });
@@ -105,7 +105,7 @@ export async function generateCrypto(spec: CryptoSpec, rootDir: string, opts: Ge
   if (!(validDays > 0)) throw new Error(`validDays must be positive, got ${validDays}`);
   const now = opts.now ?? new Date();
   const v = validity(now, validDays);
-  const results = (await Promise.all(plans(spec).map((plan) => generateOrg(rootDir, plan, v, now)))).flat();
+  const results = (await Promise.all(plans(spec).map((plan) => generateOrg(rootDir, plan, v, now, opts.extraSans)))).flat();
   const strip = ({ status: _status, ...record }: Result): IdentityRecord => record;
   return {
     created: results.filter((r) => r.status === 'created').map(strip),

@@ -34,6 +34,11 @@ export interface GenerateOptions {
   now?: Date;
   /** Certificate lifetime; cryptogen uses 10 years. */
   validDays?: number;
+  /**
+   * More names for a node's or service's TLS server certificate, by its CN (e.g. the Kubernetes
+   * Service names 'peer0-org1' for 'peer0.org1.example.com'), after the usual ones.
+   */
+  extraSans?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** ca/tlsca: the org's CAs; msp: an enrollment (signing) identity; tls: a TLS identity. */
