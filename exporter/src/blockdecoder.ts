@@ -102,12 +102,33 @@ export function decodeEnvelope(bytes: Uint8Array, position: number, validationCo
   return { transaction: { ...base, ...empty } };
 }
 
+/**
+ * Identities seen lately, most recent first. A channel has few creators and endorsers, so nearly every
+ * identity is one of these: comparing bytes is cheaper than decoding the certificate into a new string,
+ * and the shared string keeps the certificate maps downstream cheap (its hash is computed once).
+ */
+const recentIdentities: { bytes: Buffer; identity: Identity }[] = [];
+const RECENT_IDENTITIES = 32;
+
 /** A serialized identity: MSP ID and, for X.509 identities, the PEM certificate. */
 export function decodeIdentity(bytes: Uint8Array): Identity {
-  const identity = msp.SerializedIdentity.deserializeBinary(bytes);
-  const idBytes = identity.getIdBytes_asU8();
+  for (let i = 0; i < recentIdentities.length; i++) {
+    const seen = recentIdentities[i]!;
+    if (seen.bytes.equals(bytes)) {
+      if (i > 0) {
+        recentIdentities.splice(i, 1);
+        recentIdentities.unshift(seen);
+      }
+      return seen.identity;
+    }
+  }
+  const serialized = msp.SerializedIdentity.deserializeBinary(bytes);
+  const idBytes = serialized.getIdBytes_asU8();
   const text = Buffer.from(idBytes.buffer, idBytes.byteOffset, idBytes.byteLength).toString('utf8');
-  return { mspId: identity.getMspid(), ...(text.startsWith('-----BEGIN') ? { certificate: text } : {}) };
+  const identity: Identity = { mspId: serialized.getMspid(), ...(text.startsWith('-----BEGIN') ? { certificate: text } : {}) };
+  recentIdentities.unshift({ bytes: Buffer.from(bytes), identity });
+  if (recentIdentities.length > RECENT_IDENTITIES) recentIdentities.pop();
+  return identity;
 }
 
 type EndorserParts = Pick<DecodedTransaction, 'chaincode' | 'function' | 'args' | 'endorsers' | 'rwsets' | 'events' | 'responseStatus'>;

@@ -30,7 +30,9 @@ function commonName(dn: string): string {
 }
 
 export class CertificateTracker {
-  private readonly byKey = new Map<string, TrackedCertificate | null>();
+  /** By PEM (usually the decoder's shared string, so its hash is computed once), then by role and MSP. */
+  private readonly byPem = new Map<string, Map<string, TrackedCertificate | null>>();
+  private size = 0;
   private untrackedCount = 0;
 
   constructor(
@@ -40,21 +42,27 @@ export class CertificateTracker {
 
   /** Notes a certificate (PEM). Unparseable ones are remembered as such and skipped. */
   observe(pem: string, mspId: string, role: CertificateRole, channel: string): void {
-    const key = `${role}\u0000${mspId}\u0000${pem}`;
-    const known = this.byKey.get(key);
+    let forPem = this.byPem.get(pem);
+    const key = `${role}\u0000${mspId}`;
+    const known = forPem?.get(key);
     if (known !== undefined) {
-      if (known && !known.channels.includes(channel)) known.channels.push(channel);
+      if (known && known.channels[known.channels.length - 1] !== channel && !known.channels.includes(channel)) known.channels.push(channel);
       return;
     }
-    if (this.byKey.size >= this.maxCertificates) {
+    if (this.size >= this.maxCertificates) {
       this.untrackedCount++;
       return;
     }
-    let cert: X509Certificate;
+    let cert: X509Certificate | undefined;
     try {
       cert = new X509Certificate(pem);
     } catch {
-      this.byKey.set(key, null);
+      cert = undefined;
+    }
+    if (!forPem) this.byPem.set(pem, (forPem = new Map()));
+    this.size++;
+    if (!cert) {
+      forPem.set(key, null);
       return;
     }
     const notAfterSeconds = Math.floor(cert.validToDate.getTime() / 1000);
@@ -70,13 +78,16 @@ export class CertificateTracker {
       notAfterSeconds,
       channels: [channel],
     };
-    this.byKey.set(key, tracked);
+    forPem.set(key, tracked);
     this.gauge?.set({ msp: mspId, role, subject: tracked.subject, serial: tracked.serial }, notAfterSeconds);
   }
 
   /** The certificates tracked, soonest expiry first. */
   list(): TrackedCertificate[] {
-    return [...this.byKey.values()].filter((c): c is TrackedCertificate => c !== null).sort((a, b) => a.notAfterSeconds - b.notAfterSeconds);
+    return [...this.byPem.values()]
+      .flatMap((m) => [...m.values()])
+      .filter((c): c is TrackedCertificate => c !== null)
+      .sort((a, b) => a.notAfterSeconds - b.notAfterSeconds);
   }
 
   /** Certificates seen after the bound was reached. */
