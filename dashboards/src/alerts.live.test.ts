@@ -1,0 +1,201 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type GatewayConnection, MarblesWorkload, type TestNetwork, evaluate, startTestNetwork } from '@mictract/provisioner';
+import { dashboards, ruleFiles, writeFiles } from './generate';
+import { grafanaRuleGroups } from './grafanaalerts';
+import { metricNamesIn, sourceOf } from './metricnames';
+import { panelQueries, ruleExpressions, variableSeries, withoutVariables } from './promexpressions';
+import { ruleGroups } from './rules';
+import { production, test as testProfile } from './thresholds';
+
+// Live proof on a real network (1 orderer, 2 orgs, marbles behind sidecars, the exporter,
+// Prometheus, Jaeger) under a marbles workload: every PromQL expression of every panel and rule
+// runs against the real Prometheus (no syntax error; every panel returns a series), then one
+// function is made slow and another to fail, and the latency and success-rate alerts (the test
+// profile of the same rules: windows of seconds) go inactive → firing → inactive in Prometheus.
+
+jest.setTimeout(600_000);
+
+let net: TestNetwork;
+let conn: GatewayConnection;
+let contract: ReturnType<GatewayConnection['contract']>;
+let workload: MarblesWorkload;
+let workloadDone: Promise<unknown>;
+let rulesDir: string;
+let prom: string;
+const log = (...args: unknown[]) => process.stdout.write(`[live] ${args.join(' ')}\n`);
+
+async function api<T>(pathAndQuery: string): Promise<T> {
+  const res = await fetch(`${prom}${pathAndQuery}`);
+  const body = (await res.json()) as { status: string; data: T; error?: string };
+  if (body.status !== 'success') throw new Error(`${pathAndQuery}: ${body.error}`);
+  return body.data;
+}
+
+type Sample = { metric: Record<string, string>; value: [number, string] };
+const instant = (expr: string) => api<{ resultType: string; result: Sample[] | unknown }>(`/api/v1/query?query=${encodeURIComponent(expr)}`);
+const seriesCount = async (expr: string) => {
+  const r = await instant(expr);
+  return Array.isArray(r.result) ? r.result.length : 1;
+};
+
+async function until(what: string, timeoutMs: number, check: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+beforeAll(async () => {
+  const t0 = Date.now();
+  rulesDir = await mkdtemp(path.join(os.tmpdir(), 'mictract-live-rules-'));
+  await writeFiles(rulesDir, ruleFiles(testProfile));
+  net = await startTestNetwork({ name: 'dashlive', observability: true, ruleFiles: [path.join(rulesDir, 'prometheus', '*.rules.yaml')] });
+  const p = net.network.observability!.prometheus;
+  prom = `http://${p.host}:${p.port}`;
+  log(`network up in ${((Date.now() - t0) / 1000).toFixed(1)} s; Prometheus ${prom}`);
+  conn = await net.connect();
+  contract = conn.contract('marbles');
+  workload = new MarblesWorkload(contract, { rate: 4, prefix: 'dash' });
+  workloadDone = workload.run();
+  // a fast simulateWork and no simulateFailure yet, so the series the alerts watch exist and are healthy
+  startLoop('simulateWork', () => ['5'], 2);
+  await until('sidecar invocations in Prometheus for 30 s', 120_000, async () => (await seriesCount('sum(increase(mictract_chaincode_invocations_total[30s])) > 0')) > 0);
+  await new Promise((r) => setTimeout(r, 25_000));
+}, 300_000);
+
+afterAll(async () => {
+  loops.forEach((l) => (l.stopped = true));
+  workload?.stop();
+  await workloadDone?.catch(() => undefined);
+  await Promise.all(loops.map((l) => l.done));
+  conn?.close();
+  await net?.destroy();
+  if (rulesDir) await rm(rulesDir, { recursive: true, force: true });
+});
+
+interface Loop {
+  fn: string;
+  args: () => string[];
+  stopped: boolean;
+  done: Promise<void>;
+  calls: number;
+}
+const loops: Loop[] = [];
+function startLoop(fn: string, args: () => string[], concurrency: number): Loop {
+  const loop: Loop = { fn, args, stopped: false, calls: 0, done: Promise.resolve() };
+  const worker = async () => {
+    while (!loop.stopped) {
+      loop.calls++;
+      await evaluate(contract, fn, loop.args()).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  loop.done = Promise.all(Array.from({ length: concurrency }, worker)).then(() => undefined);
+  loops.push(loop);
+  return loop;
+}
+
+const exporterUp = async () => (await seriesCount('up{job="mictract-exporter"} == 1')) > 0;
+
+test('every panel query runs and every panel returns a series', async () => {
+  const withExporter = await exporterUp();
+  log(`exporter ${withExporter ? 'up: its panels are checked too' : 'not up: panels reading only exporter series are checked for syntax only'}`);
+  const empty: string[] = [];
+  const errors: string[] = [];
+  let checked = 0;
+  for (const [name, d] of Object.entries(dashboards())) {
+    const byPanel = new Map<string, { exprs: string[]; series: number; checkable: boolean }>();
+    for (const q of panelQueries(name, d)) {
+      const expr = withoutVariables(q.expr);
+      const entry = byPanel.get(q.panel) ?? { exprs: [], series: 0, checkable: false };
+      entry.exprs.push(expr);
+      const onlyExporter = metricNamesIn(expr).every((n) => sourceOf(n) === 'exporter');
+      if (withExporter || !onlyExporter) entry.checkable = true;
+      try {
+        entry.series += await seriesCount(expr);
+      } catch (err) {
+        errors.push(`${name} / ${q.panel} / ${q.refId}: ${(err as Error).message}`);
+      }
+      byPanel.set(q.panel, entry);
+      checked++;
+    }
+    for (const [panel, e] of byPanel) if (e.checkable && e.series === 0) empty.push(`${name} / ${panel}: ${e.exprs.join(' ;; ')}`);
+    for (const v of variableSeries(d)) {
+      const n = await seriesCount(withoutVariables(v.series));
+      if (n === 0) empty.push(`${name} / variable ${v.name}: ${v.series}`);
+    }
+  }
+  log(`${checked} panel queries run`);
+  expect(errors).toEqual([]);
+  expect(empty).toEqual([]);
+});
+
+test('every rule expression (test and production profiles, and the Grafana-managed alerts) runs; the loaded rules are healthy', async () => {
+  const errors: string[] = [];
+  const exprs = [...ruleExpressions(ruleGroups(testProfile)), ...ruleExpressions(ruleGroups(production))].map((r) => ({ where: `${r.group} / ${r.name}`, expr: r.expr, record: r.kind === 'record' }));
+  for (const g of grafanaRuleGroups(ruleGroups(production)))
+    for (const r of g.rules ?? []) exprs.push({ where: `grafana ${g.title} / ${r.title}`, expr: String((r.data[0]!.model as unknown as { expr: string }).expr), record: false });
+  const withExporter = await exporterUp();
+  const emptyRecordings: string[] = [];
+  for (const e of exprs) {
+    try {
+      const n = await seriesCount(e.expr);
+      const onlyExporter = metricNamesIn(e.expr).every((m) => sourceOf(m) === 'exporter');
+      if (e.record && n === 0 && (withExporter || !onlyExporter)) emptyRecordings.push(`${e.where}: ${e.expr}`);
+    } catch (err) {
+      errors.push(`${e.where}: ${(err as Error).message}`);
+    }
+  }
+  log(`${exprs.length} rule expressions run`);
+  expect(errors).toEqual([]);
+  expect(emptyRecordings).toEqual([]);
+  const loaded = await api<{ groups: { name: string; rules: { name: string; health: string; lastError?: string }[] }[] }>('/api/v1/rules');
+  const names = loaded.groups.map((g) => g.name).sort();
+  expect(names).toEqual(ruleGroups(testProfile).map((g) => g.name).sort());
+  const unhealthy = loaded.groups.flatMap((g) => g.rules.filter((r) => r.health !== 'ok' && r.health !== 'unknown').map((r) => `${g.name}/${r.name}: ${r.health} ${r.lastError ?? ''}`));
+  expect(unhealthy).toEqual([]);
+});
+
+test('latency exemplars carry trace IDs', async () => {
+  const now = Date.now() / 1000;
+  const data = await api<{ exemplars: { labels: Record<string, string> }[] }[]>(
+    `/api/v1/query_exemplars?query=${encodeURIComponent('mictract_chaincode_invocation_duration_seconds_bucket')}&start=${now - 300}&end=${now}`,
+  );
+  const traceIds = data.flatMap((s) => s.exemplars.map((e) => e.labels.trace_id));
+  expect(traceIds.length).toBeGreaterThan(0);
+  expect(traceIds[0]).toMatch(/^[0-9a-f]{32}$/);
+});
+
+type AlertState = 'inactive' | 'pending' | 'firing';
+async function alertState(alert: string, match: Record<string, string>): Promise<AlertState> {
+  const data = await api<{ groups: { rules: { name: string; type: string; alerts?: { labels: Record<string, string>; state: string }[] }[] }[] }>('/api/v1/rules?type=alert');
+  const rule = data.groups.flatMap((g) => g.rules).find((r) => r.name === alert);
+  if (!rule) throw new Error(`rule ${alert} is not loaded`);
+  const mine = (rule.alerts ?? []).filter((a) => Object.entries(match).every(([k, v]) => a.labels[k] === v));
+  if (mine.some((a) => a.state === 'firing')) return 'firing';
+  return mine.some((a) => a.state === 'pending') ? 'pending' : 'inactive';
+}
+
+test('a slow function and a failing one: latency and success-rate alerts go inactive → firing → inactive', async () => {
+  const latency = { alert: 'ChaincodeLatencyHigh', match: { chaincode: 'marbles', function: 'simulateWork' } };
+  const burn = { alert: 'ChaincodeErrorBudgetFastBurn', match: { chaincode: 'marbles' } };
+  const states = async () => [await alertState(latency.alert, latency.match), await alertState(burn.alert, burn.match)];
+  expect(await states()).toEqual(['inactive', 'inactive']);
+
+  const t0 = Date.now();
+  const slow = loops[0]!;
+  slow.args = () => ['1500'];
+  const failing = startLoop('simulateFailure', () => ['live test'], 4);
+  await until('both alerts firing', 180_000, async () => (await states()).every((s) => s === 'firing'));
+  log(`both alerts firing ${((Date.now() - t0) / 1000).toFixed(0)} s after the function turned slow and the other started failing`);
+
+  const t1 = Date.now();
+  slow.args = () => ['5'];
+  failing.stopped = true;
+  await failing.done;
+  await until('both alerts inactive again', 180_000, async () => (await states()).every((s) => s === 'inactive'));
+  log(`both alerts inactive ${((Date.now() - t1) / 1000).toFixed(0)} s after the fix`);
+});
