@@ -22,16 +22,67 @@ export interface ShimMessage {
 }
 
 /**
- * Decodes the envelope of a ChaincodeMessage; undefined when the bytes are not one. Field values are
- * only read, so the caller may keep the raw buffer as it is.
+ * Decodes the envelope of a ChaincodeMessage; undefined when the bytes are not one. Every message on
+ * the stream passes here, so this reads the wire format directly instead of building a google-protobuf
+ * object: the payload is a view into `raw` (no copy), and the nested messages (timestamp, proposal,
+ * chaincode event) are skipped unread, so only the envelope itself can make a message malformed.
+ * Unknown fields are skipped, as protobuf wants.
  */
 export function decodeShimMessage(raw: Uint8Array): ShimMessage | undefined {
-  try {
-    const msg = peer.ChaincodeMessage.deserializeBinary(raw);
-    return { type: msg.getType(), txId: msg.getTxid(), channelId: msg.getChannelId(), payload: msg.getPayload_asU8() };
-  } catch {
-    return undefined;
+  const buf = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+  let pos = 0;
+  const varint = (): number | undefined => {
+    let value = 0;
+    for (let shift = 0; shift < 70; shift += 7) {
+      if (pos >= buf.length) return undefined;
+      const b = buf[pos++]!;
+      if (shift < 32) value |= (b & 0x7f) << shift; // enum and length values fit in 32 bits
+      if ((b & 0x80) === 0) return value >>> 0;
+    }
+    return undefined; // more than 10 bytes
+  };
+  let type = 0;
+  let txId = '';
+  let channelId = '';
+  let payload: Uint8Array = buf.subarray(0, 0);
+  while (pos < buf.length) {
+    const tag = varint();
+    if (tag === undefined) return undefined;
+    const field = tag >>> 3;
+    const wire = tag & 7;
+    if (field === 0) return undefined;
+    if (field === 1) {
+      if (wire !== 0) return undefined;
+      const v = varint();
+      if (v === undefined) return undefined;
+      type = v | 0;
+      continue;
+    }
+    switch (wire) {
+      case 0:
+        if (varint() === undefined) return undefined;
+        break;
+      case 1:
+        pos += 8;
+        break;
+      case 5:
+        pos += 4;
+        break;
+      case 2: {
+        const len = varint();
+        if (len === undefined || pos + len > buf.length) return undefined;
+        if (field === 3) payload = buf.subarray(pos, pos + len);
+        else if (field === 4) txId = buf.toString('utf8', pos, pos + len);
+        else if (field === 7) channelId = buf.toString('utf8', pos, pos + len);
+        pos += len;
+        break;
+      }
+      default:
+        return undefined; // groups (3, 4) are not in these protos; 6 and 7 are no wire types
+    }
+    if ([3, 4, 7].includes(field) && wire !== 2) return undefined;
   }
+  return pos === buf.length ? { type, txId, channelId, payload } : undefined;
 }
 
 /** What the peer asks the chaincode to run: the function (first argument) and the argument count. */
