@@ -2,7 +2,7 @@
 // @ts-check
 // The sidecar's cost, measured: marbles with and without a sidecar in front, alternating runs.
 //
-//   node bench/sidecar/run.js [--rate 200] [--seconds 10] [--runs 3] [--concurrency 32] [--no-tracing]
+//   node bench/sidecar/run.js [--rate 200] [--seconds 10] [--runs 3] [--concurrency 32] [--interleaved 4000] [--no-tracing]
 //
 // Needs `npx tsc --build` (it runs exporter/dist and test/dist) and, for tracing, Jaeger in
 // .cache/bin (tools/build.sh). Not a test: it prints a table and asserts nothing.
@@ -40,6 +40,7 @@ const RATE = flag('rate', 200);
 const SECONDS = flag('seconds', 10);
 const RUNS = flag('runs', 3);
 const CONCURRENCY = flag('concurrency', 32);
+const INTERLEAVED = flag('interleaved', 4000);
 const TRACING = !process.argv.includes('--no-tracing');
 
 /** CPU seconds (user + system) a process has used so far. */
@@ -61,7 +62,7 @@ function percentile(sorted, p) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function startSidecar(args) {
-  const child = spawn(process.execPath, [path.join(ROOT, 'exporter/dist/sidecar/main.js'), '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(ROOT, 'exporter/dist/sidecar/main.js'), '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -118,6 +119,24 @@ async function saturation(peer, concurrency, seconds, runTag) {
   return { latencies: latencies.sort((a, b) => a - b), failed, completed: latencies.length, wall };
 }
 
+/**
+ * Interleaved: one invocation at a time, alternating between the two set-ups, `total` in all. Load on a
+ * shared machine then falls on both alike, so the difference of the percentiles is the sidecar's.
+ */
+async function interleaved(peers, total, runTag) {
+  const lat = { direct: [], sidecar: [] };
+  let failed = 0;
+  for (let i = 0; i < total; i++) {
+    const target = i % 2 === 0 ? 'direct' : 'sidecar';
+    const start = performance.now();
+    const r = await invokeOne(peers[target], i >> 1, runTag);
+    lat[target].push(performance.now() - start);
+    if (r.type !== 'COMPLETED' || r.status !== 200) failed++;
+  }
+  for (const k of Object.keys(lat)) lat[k].sort((a, b) => a - b);
+  return { lat, failed };
+}
+
 async function main() {
   const certs = makeTestCerts();
   const jaeger = TRACING ? await startJaeger() : undefined;
@@ -137,7 +156,20 @@ async function main() {
   const results = { fixed: { direct: [], sidecar: [] }, saturation: { direct: [], sidecar: [] } };
   const sidecarCost = { fixed: [], saturation: [] };
 
+  let inter;
   try {
+    {
+      const peers = { direct: await TestPeer.connect(targets.direct, peerOptions), sidecar: await TestPeer.connect(targets.sidecar, peerOptions) };
+      try {
+        for (const p of Object.values(peers)) await p.invoke('initMarble', ['seed', 'blue', '1', 'tom']).result;
+        await interleaved(peers, 400, 'warm-inter');
+        inter = await interleaved(peers, INTERLEAVED, 'inter');
+      } finally {
+        for (const p of Object.values(peers)) p.close();
+      }
+      const f = (t) => [50, 90, 99].map((p) => percentile(inter.lat[t], p));
+      process.stderr.write(`interleaved ${INTERLEAVED}: direct ${f('direct').map((x) => x.toFixed(2)).join(' / ')} ms, sidecar ${f('sidecar').map((x) => x.toFixed(2)).join(' / ')} ms, ${inter.failed} failed\n`);
+    }
     for (let run = 0; run < RUNS; run++) {
       for (const mode of ['fixed', 'saturation']) {
         const order = run % 2 === 0 ? ['direct', 'sidecar'] : ['sidecar', 'direct'];
@@ -188,6 +220,10 @@ async function main() {
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   console.log(row('fixed'));
   console.log(row('saturation'));
+  const f = (t) => [50, 90, 99].map((p) => percentile(inter.lat[t], p));
+  const [d, sc] = [f('direct'), f('sidecar')];
+  console.log(`\nInterleaved, one at a time (${INTERLEAVED} invocations, alternating set-ups): direct ${d.map((x) => x.toFixed(2)).join(' / ')} ms, sidecar ${sc.map((x) => x.toFixed(2)).join(' / ')} ms, added ${sc.map((x, i) => (x - d[i]).toFixed(2)).join(' / ')} ms (p50 / p90 / p99), ${inter.failed} failed.`);
+  console.log(`load average at the end: ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')} on ${require('node:os').cpus().length} CPUs`);
 }
 
 main().catch((err) => {
