@@ -3,9 +3,10 @@ import { evaluate, submit, TxFailure } from '@mictract/provisioner/dist/gateway/
 import { startTestNetwork, type TestNetwork } from '@mictract/provisioner/dist/testing/localnetwork';
 import { until } from './support/ports';
 
-// The sidecar on a real Fabric network (the provisioner's local target: two orgs, one peer each, one
-// marbles replica per org, each behind its sidecar, Jaeger beside it): spans per endorsing peer in the
-// transaction's trace, and the sidecars' counts against the peers' own metrics.
+// The sidecar on a real Fabric network, 2.5 and 3.1 (the provisioner's local target: two orgs, one peer
+// each, one marbles replica per org, each behind its sidecar, Jaeger and Prometheus beside it): spans per
+// endorsing peer in the transaction's trace, the sidecars' counts against the peers' own metrics, and
+// trace_id exemplars as Prometheus stores them.
 //
 // (The provisioner is not a declared dependency of the test package yet; its workspace link serves.)
 
@@ -55,11 +56,11 @@ async function sidecarSpans(query: Endpoint, txId: string): Promise<Array<Jaeger
   });
 }
 
-describe('sidecars on a real Fabric network', () => {
+describe.each(['2.5', '3.1'] as const)('sidecars on a real Fabric %s network', (fabric) => {
   let net: TestNetwork;
 
   beforeAll(async () => {
-    net = await startTestNetwork({ name: 'sidecars', orgs: 2, replicas: 1, sidecar: true, observability: true, batchTimeoutMs: 250 });
+    net = await startTestNetwork({ name: `sidecars${fabric.replace('.', '')}`, fabric, orgs: 2, replicas: 1, sidecar: true, observability: true, batchTimeoutMs: 250 });
   }, 600_000);
 
   afterAll(() => net?.destroy(), 60_000);
@@ -125,6 +126,18 @@ describe('sidecars on a real Fabric network', () => {
       expect(total(invocations)).toBe(total(proposals));
       expect(invocations.error).toBe(1);
       expect(sidecarCalls).toEqual(peerCalls);
+
+      // Prometheus (exemplar storage on) scrapes the sidecars' OpenMetrics and keeps trace_id exemplars
+      // that lead to these transactions' traces.
+      const ours = new Set([...submitted.map((t) => t.txId), evaluated.txId, missingTx].map(traceIdOf));
+      const exemplarTraces = await until('a trace_id exemplar of this workload in Prometheus', async () => {
+        const now = Date.now() / 1000;
+        const q = `/api/v1/query_exemplars?query=mictract_chaincode_invocation_duration_seconds_bucket&start=${now - 600}&end=${now + 60}`;
+        const body = JSON.parse(await text(url(obs.prometheus, q))) as { data: { exemplars: { labels: { trace_id?: string } }[] }[] };
+        const ids = body.data.flatMap((series) => series.exemplars.map((e) => e.labels.trace_id ?? ''));
+        return ids.some((id) => ours.has(id)) ? ids : undefined;
+      }, 60_000);
+      expect(exemplarTraces.every((id) => /^[0-9a-f]{32}$/.test(id))).toBe(true);
     } finally {
       conn.close();
     }
