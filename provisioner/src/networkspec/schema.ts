@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { kubernetesSpecSchema } from '../kubernetes/kubernetesspec';
 
 // The network spec: one short YAML file that drives both the local and the Kubernetes target.
 // Limits follow the issue (Raft 1–5 orderers, 1–5 orgs, 1–4 peers each) and Fabric's own name rules,
@@ -107,6 +108,8 @@ export const networkSpecSchema = z
     // The exporter, Prometheus and Jaeger (standing in for Tempo) beside the network, on loopback.
     observability: z.boolean({ error: 'must be true (start the exporter, Prometheus and Jaeger with the network) or false' }).default(true),
     chaincodes: z.array(chaincodeSchema, { error: 'must be a list of chaincodes' }).default([]),
+    // Only the Kubernetes target reads it (namespace, images, storage); see src/kubernetes/kubernetesspec.ts.
+    kubernetes: kubernetesSpecSchema.optional(),
   })
   .strict();
 
