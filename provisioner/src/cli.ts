@@ -17,6 +17,7 @@ import { fabricInstall } from './fabricbinaries';
 import { queryCommitted } from './fabric/lifecycle';
 import { MarblesWorkload, statusLine } from './workload/marblesworkload';
 import { whereToLook } from './local/wheretolook';
+import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, withTarget } from './kubernetes/commands';
 
 // `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
 // the spec or the command line, fixable by the user (the message says how); 3 a missing
@@ -59,11 +60,12 @@ program
     console.log(dir);
   });
 
-program
+withTarget(program
   .command('up')
-  .description('bring up the network of a spec as local processes, or resume it (ledgers kept, crashed processes restarted)')
-  .argument('<spec>', 'network spec (YAML)')
-  .action(async (specFile: string) => {
+  .description('bring up the network of a spec as local processes, or resume it (ledgers kept, crashed processes restarted); --target kubernetes: on a cluster')
+  .argument('<spec>', 'network spec (YAML)'))
+  .action(async (specFile: string, target: TargetOptions) => {
+    if (await upTarget(specFile, target)) return;
     const progress = consoleProgress();
     const started = Date.now();
     const loaded = await progress.step('validate spec', () => loadSpec(specFile));
@@ -165,11 +167,12 @@ program
     console.log(`\n${statusLine(workload.stats, Date.now() - t0)}\nworkload stopped; the network is still up (\`mictract status\`, \`mictract down ${network.name}\`)`);
   });
 
-program
+withTarget(program
   .command('status')
-  .description('show every process of a network with its health (healthy, starting, crashed)')
-  .argument('[network]', 'network name; may be left out when there is only one')
-  .action(async (name?: string) => {
+  .description('show every process of a network with its health (healthy, starting, crashed); --target kubernetes: its pods')
+  .argument('[network]', 'network name; may be left out when there is only one'))
+  .action(async (name: string | undefined, target: TargetOptions) => {
+    if (await statusTarget(name, target)) return;
     const dir = await resolveNetworkDir(name);
     const procs = await new Supervisor(dir).status();
     if (procs.length === 0) {
@@ -183,17 +186,27 @@ program
     if (procs.some((p) => p.state === 'crashed')) process.exitCode = EXIT.crashed; // scripts can tell a degraded network
   });
 
-program
+withTarget(program
   .command('down')
-  .description('stop every process of a network; --purge also deletes its state (ledgers, keys, logs)')
+  .description('stop every process of a network; --purge also deletes its state (ledgers, keys, logs); --target kubernetes: delete what up made there')
   .argument('[network]', 'network name; may be left out when there is only one')
-  .option('--purge', 'delete the network folder after stopping')
-  .action(async (name: string | undefined, opts: { purge?: boolean }) => {
+  .option('--purge', 'delete the network folder after stopping'))
+  .action(async (name: string | undefined, opts: TargetOptions & { purge?: boolean }) => {
+    if (await downTarget(name, opts)) return;
     const progress = consoleProgress();
     const dir = await resolveNetworkDir(name);
     await progress.step(`stop processes of ${path.basename(dir)}`, () => new Supervisor(dir).stopAll(), (s) => `${s.length} stopped`);
     if (opts.purge) await progress.step(`delete ${dir}`, () => rm(dir, { recursive: true, force: true }));
   });
+
+program
+  .command('render')
+  .description('write the manifests of a network (--target kubernetes) into a folder, for GitOps; applies nothing')
+  .argument('<spec>', 'network spec (YAML)')
+  .argument('<dir>', 'folder to write (one file per object and a kustomization.yaml)')
+  .requiredOption('--target <target>', 'kubernetes')
+  .option('--namespace <name>', "namespace (default: the spec's kubernetes.namespace, else the network name)")
+  .action(renderCommand);
 
 /** A failed `up`: the error, then every process whose log shows errors, with its log file. */
 async function explainFailure(name: string, err: unknown): Promise<never> {
@@ -218,7 +231,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   } else if (err instanceof TxFailure) {
     console.error(`${err.message}\ntx ${err.txId}`);
     process.exitCode = err.stage === 'commit' ? EXIT.commit : EXIT.endorse;
-  } else if (err instanceof Error && err.name === 'ProcessFailedError') {
+  } else if (err instanceof Error && (err.name === 'ProcessFailedError' || err.name === 'ApplyError')) {
     console.error(err.message);
     process.exitCode = EXIT.bug;
   } else {
