@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import net from 'node:net';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { traceIdOf, txSpanIdOf } from '@mictract/exporter';
@@ -272,6 +273,25 @@ describe('the sidecar in front of a real marbles replica, with a real Jaeger', (
   }, 90_000);
 });
 
+/**
+ * `total` invocations, 16 at a time, half initMarble (3 state calls), half readMarble of 'seed' (which
+ * must exist); `at(i)` runs before the i-th. Returns the answers that were not a success.
+ */
+async function workload(p: TestPeer, total: number, at: (i: number) => void = () => undefined): Promise<InvokeResult[]> {
+  let next = 0;
+  const failed: InvokeResult[] = [];
+  const worker = async () => {
+    while (next < total) {
+      const i = next++;
+      at(i);
+      const r = await (i % 2 === 0 ? p.invoke('initMarble', [`m${i}`, 'blue', '1', 'tom']) : p.invoke('readMarble', ['seed'])).result;
+      if (r.type !== 'COMPLETED' || r.status !== 200) failed.push(r);
+    }
+  };
+  await Promise.all(Array.from({ length: 16 }, worker));
+  return failed;
+}
+
 describe('the sidecar when the trace backend goes away', () => {
   // Its own sidecar and Jaeger, with a small span queue, so the queue fills and stays bounded.
   let certs: TestCerts;
@@ -295,25 +315,12 @@ describe('the sidecar when the trace backend goes away', () => {
     try {
       expect(await p.invoke('initMarble', ['seed', 'blue', '1', 'tom']).result).toMatchObject({ status: 200 });
       const total = 3000;
-      const concurrency = 16;
-      let next = 0;
-      const failed: InvokeResult[] = [];
-      let firstTx = '';
       let jaegerStopped: Promise<void> | undefined;
-      const worker = async () => {
-        while (next < total) {
-          const i = next++;
-          if (i === total / 4) jaegerStopped = jaeger.stop();
-          const { txId, result } = i % 2 === 0 ? p.invoke('initMarble', [`m${i}`, 'blue', '1', 'tom']) : p.invoke('readMarble', ['seed']);
-          if (i === 0) firstTx = txId;
-          const r = await result;
-          if (r.type !== 'COMPLETED' || r.status !== 200) failed.push(r);
-        }
-      };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      const failed = await workload(p, total, (i) => {
+        if (i === total / 4) jaegerStopped = jaeger.stop();
+      });
       await jaegerStopped;
       expect(failed).toEqual([]);
-      expect(firstTx).not.toBe('');
 
       const metrics = (await get(sidecar.metricsUrl)).body;
       expect(sample(metrics, 'mictract_chaincode_invocations_total', { status: 'ok' })).toBe(total + 1);
@@ -327,6 +334,55 @@ describe('the sidecar when the trace backend goes away', () => {
       // Node with TLS and HTTP/2 idles at ~75 MB; measured 105-115 MB under load (README); 500 queued spans are < 5 MB.
       expect(rssMb).toBeLessThan(160);
       process.stdout.write(`sidecar with Jaeger stopped: ${total} invocations, ${exported} spans exported, ${dropped} dropped, RSS ${rssMb.toFixed(0)} MB\n`);
+    } finally {
+      p.close();
+    }
+  }, 180_000);
+});
+
+describe('the sidecar when the trace backend hangs', () => {
+  // An OTLP endpoint that accepts connections and never answers: every export runs into its timeout.
+  let certs: TestCerts;
+  let blackHole: net.Server;
+  const held = new Set<net.Socket>();
+  let replica: MarblesServer;
+  let sidecar: SidecarProcess;
+
+  beforeAll(async () => {
+    certs = makeTestCerts();
+    blackHole = net.createServer((s) => {
+      held.add(s);
+      s.on('error', () => undefined);
+      s.resume(); // read and ignore: the request is taken, no answer ever comes
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const { port } = blackHole.address() as net.AddressInfo;
+    replica = await MarblesServer.start(CHAINCODE_ID, await freePort());
+    sidecar = await startSidecarProcess(['--replica', replica.address, '--otlp-url', `http://127.0.0.1:${port}`, '--chaincode', 'marbles', '--span-queue-size', '500']);
+  }, 90_000);
+
+  afterAll(async () => {
+    await Promise.all([sidecar?.stop(), replica?.stop()]);
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => blackHole?.close(resolve));
+    certs?.remove();
+  }, 30_000);
+
+  it('keeps every invocation working with spans dropped and counted, memory bounded', async () => {
+    const p = await TestPeer.connect(sidecar.address, { creatorCert: certs.creatorCert });
+    try {
+      expect(await p.invoke('initMarble', ['seed', 'blue', '1', 'tom']).result).toMatchObject({ status: 200 });
+      const total = 2000;
+      const failed = await workload(p, total);
+      expect(failed).toEqual([]);
+      const metrics = (await get(sidecar.metricsUrl)).body;
+      expect(sample(metrics, 'mictract_chaincode_invocations_total', { status: 'ok' })).toBe(total + 1);
+      expect(sample(metrics, 'mictract_sidecar_spans_exported_total')).toBe(0);
+      expect(sample(metrics, 'mictract_sidecar_spans_dropped_total', { reason: 'queue_full' })).toBeGreaterThan(0);
+      expect(sample(metrics, 'mictract_sidecar_span_queue_length')).toBeLessThanOrEqual(500);
+      const rssMb = sample(metrics, 'process_resident_memory_bytes') / 1024 / 1024;
+      expect(rssMb).toBeLessThan(160);
+      process.stdout.write(`sidecar with a hung trace backend: ${total} invocations, dropped ${JSON.stringify({ queue_full: sample(metrics, 'mictract_sidecar_spans_dropped_total', { reason: 'queue_full' }), export_failed: sample(metrics, 'mictract_sidecar_spans_dropped_total', { reason: 'export_failed' }) })}, RSS ${rssMb.toFixed(0)} MB\n`);
     } finally {
       p.close();
     }

@@ -84,8 +84,9 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: closing`);
-    // Spans still queued get one flush, bounded by the export timeout; a down backend cannot hold the exit.
-    void Promise.allSettled([sidecar.close(), metricsServer?.close(), provider?.shutdown()]).then(() => process.exit(0));
+    // Spans still queued get one flush; a down or hung backend holds the exit 5 s at most.
+    const flushed = provider ? Promise.race([provider.shutdown(), new Promise((r) => setTimeout(r, 5_000).unref())]) : undefined;
+    void Promise.allSettled([sidecar.close(), metricsServer?.close(), flushed]).then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
