@@ -1,5 +1,7 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { seconds } from './duration';
 import { GENERATED_DIR, dashboards, generatedFiles } from './generate';
 import { panelQueries, variableSeries } from './promexpressions';
 import { isAlert, ruleGroups } from './rules';
@@ -112,4 +114,26 @@ test('links go to pages the app plugin has (grafana-plugin/src/plugin.json), whe
   const pluginUrls = urls.filter((u) => u.startsWith(`/a/${site.pluginId}/`));
   expect(pluginUrls.length).toBeGreaterThan(5);
   for (const u of pluginUrls) expect(pages).toContain(u.split(/[/?]/)[3]);
+});
+
+test('Grafana alert provisioning: file shape Grafana reads, one rule per alert, self-contained queries', () => {
+  const file = parse(generatedFiles().get('grafana/alerting/mictract-alerts.yaml')!) as {
+    apiVersion: number;
+    groups: { orgId: number; name: string; folder: string; interval: string; rules: { uid: string; title: string; condition: string; for: string; data: { refId: string; datasourceUid: string; model: { expr?: string } }[]; labels: Record<string, string>; annotations: Record<string, string> }[] }[];
+  };
+  expect(file.apiVersion).toBe(1);
+  const rules = file.groups.flatMap((g) => {
+    expect(g).toMatchObject({ orgId: site.grafana.orgId, folder: site.grafana.folder, interval: `${seconds(production.evaluationInterval)}s` });
+    return g.rules;
+  });
+  expect(rules.map((r) => r.title).sort()).toEqual(ruleGroups(production).flatMap((g) => g.rules.filter(isAlert).map((a) => a.alert)).sort());
+  for (const r of rules) {
+    expect(r.uid).toMatch(/^[a-zA-Z0-9_-]{1,40}$/);
+    expect(r.data.map((d) => d.refId)).toContain(r.condition);
+    const a = r.data.find((d) => d.refId === 'A')!;
+    expect(a.datasourceUid).toBe(site.grafana.datasourceUid);
+    expect(a.model.expr).not.toMatch(/mictract:[a-z_]+:/); // recorded series inlined
+    expect(r.annotations.runbook_url).toContain(`/${r.title}.md`);
+    expect(JSON.stringify(r.annotations)).not.toMatch(/\$value\b(?!s)/);
+  }
 });
