@@ -6,9 +6,6 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src'],
   testMatch: ['**/*.test.ts'],
-  // Tests here start real processes (Fabric, chaincode, Jaeger, Prometheus) on a shared 2-core
-  // machine; jest's 5 s default fails them under load, not for a fault. Slow suites set their own.
-  testTimeout: 60_000,
   transform: {
     '^.+\\.ts$': 'ts-jest',
     '/node_modules/@noble/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022' }, isolatedModules: true }],

@@ -94,6 +94,9 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   const all = [...orderers, ...peers, ...stack, ...early];
   await progress.step(`start ${all.length} processes`, async () => {
     const started = await Promise.all(all.map((spec) => sup.ensure(spec)));
+    // a Prometheus that kept running reads its rewritten configuration and rule files again
+    const prom = all.findIndex((spec) => spec.name === 'prometheus');
+    if (prom >= 0 && started[prom] === 'running') await reloadPrometheus(network);
     return started.filter((s) => s !== 'running').length;
   }, (n) => `${n} started, ${all.length - n} running`);
 
@@ -153,6 +156,13 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
   }
   await refreshObservedPods(network, dirs, sup);
   return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: committed ? 'upgraded' : 'committed' };
+}
+
+async function reloadPrometheus(network: Network): Promise<void> {
+  const p = network.observability?.prometheus;
+  if (!p) return;
+  const res = await fetch(`http://${p.host}:${p.port}/-/reload`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  if (!res.ok) throw new Error(`Prometheus at ${p.host}:${p.port} refused its new configuration (${res.status}): ${(await res.text()).trim()}`);
 }
 
 /** Where the network's own trace store takes OTLP/HTTP, when it has one. */
