@@ -1,10 +1,15 @@
-import { common, ledger, msp, peer } from '@hyperledger/fabric-protos';
+import { common } from '@hyperledger/fabric-protos';
 import { boundedArgs } from './boundedtext';
 import { decodeConfigEnvelope } from './configdecoder';
 import type { ChannelConfigInfo, ChaincodeEventInfo, DecodedBlock, DecodedTransaction, Identity, KeyRead, KeyWrite, MalformedEnvelope, NamespaceRwSet } from './decodedblock';
+import { ProtoReader } from './protoreader';
 import { NOT_VALIDATED, validationCodeName } from './validationcode';
 
-// The project's one reader of Fabric blocks (fabric-protos, google-protobuf underneath).
+const textDecoder = new TextDecoder('utf-8');
+
+// The project's one reader of Fabric blocks. Envelopes are walked with a minimal protobuf wire reader
+// (protoreader.ts; field numbers as in fabric-protos, noted at each message), several times faster
+// than google-protobuf objects; channel configurations, rare and deep, go through fabric-protos.
 //
 //   Block { header {number, previous_hash, data_hash}, data [Envelope bytes], metadata [..] }
 //   Envelope { payload: Payload bytes, signature }
@@ -29,16 +34,52 @@ export interface DecodeOptions {
   readonly maxArgBytes?: number;
 }
 
-/** Decodes a block from its protobuf bytes. */
+/** Decodes a block from its protobuf bytes (Block { header = 1, data = 2, metadata = 3 }). */
 export function decodeBlockBytes(bytes: Uint8Array, options: DecodeOptions = {}): DecodedBlock {
-  return decodeBlock(common.Block.deserializeBinary(bytes), options);
+  let header: Uint8Array | undefined;
+  const data: Uint8Array[] = [];
+  const metadata: Uint8Array[] = [];
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 1) header = r.bytes();
+    else if (r.field === 2) repeatedBytes(r.bytes(), 1, data);
+    else if (r.field === 3) repeatedBytes(r.bytes(), 1, metadata);
+    else r.skip();
+  }
+  if (!header) throw new Error('block without a header');
+  let number = 0;
+  let previousHash: Uint8Array = new Uint8Array();
+  let dataHash: Uint8Array = new Uint8Array();
+  for (const r = new ProtoReader(header); r.next(); ) {
+    if (r.field === 1) number = r.uint();
+    else if (r.field === 2) previousHash = r.bytes();
+    else if (r.field === 3) dataHash = r.bytes();
+    else r.skip();
+  }
+  return decodeParts({ number, previousHash, dataHash }, data, metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER], options);
 }
 
+/** Decodes a block deserialized by google-protobuf (as the Fabric Gateway's block events deliver it). */
 export function decodeBlock(block: common.Block, options: DecodeOptions = {}): DecodedBlock {
   const header = block.getHeader();
   if (!header) throw new Error('block without a header');
   const data = block.getData()?.getDataList_asU8() ?? [];
   const filter = block.getMetadata()?.getMetadataList_asU8()[common.BlockMetadataIndex.TRANSACTIONS_FILTER];
+  return decodeParts({ number: header.getNumber(), previousHash: header.getPreviousHash_asU8(), dataHash: header.getDataHash_asU8() }, data, filter, options);
+}
+
+function repeatedBytes(message: Uint8Array, field: number, into: Uint8Array[]): void {
+  for (const r = new ProtoReader(message); r.next(); ) {
+    if (r.field === field) into.push(r.bytes());
+    else r.skip();
+  }
+}
+
+function decodeParts(
+  header: { number: number; previousHash: Uint8Array; dataHash: Uint8Array },
+  data: readonly Uint8Array[],
+  filter: Uint8Array | undefined,
+  options: DecodeOptions,
+): DecodedBlock {
   const transactions: DecodedTransaction[] = [];
   const malformed: MalformedEnvelope[] = [];
   let config: ChannelConfigInfo | undefined;
@@ -56,9 +97,9 @@ export function decodeBlock(block: common.Block, options: DecodeOptions = {}): D
   });
   return {
     channel: transactions[0]?.channel || options.channel || '',
-    number: header.getNumber(),
-    previousHash: u8(header.getPreviousHash_asU8()),
-    dataHash: u8(header.getDataHash_asU8()),
+    number: header.number,
+    previousHash: u8(header.previousHash),
+    dataHash: u8(header.dataHash),
     size,
     transactions,
     malformed,
@@ -70,36 +111,69 @@ function u8(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
+/** The fields of one message as views: field number -> the last occurrence's bytes. */
+function messageFields(bytes: Uint8Array, wanted: number): (Uint8Array | undefined)[] {
+  const out: (Uint8Array | undefined)[] = new Array(wanted + 1);
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field <= wanted && r.wire === 2) out[r.field] = r.bytes();
+    else r.skip();
+  }
+  return out;
+}
+
 /** Decodes one envelope of a block; throws when it is malformed. */
 export function decodeEnvelope(bytes: Uint8Array, position: number, validationCode: number, options: DecodeOptions = {}): { transaction: DecodedTransaction; config?: ChannelConfigInfo } {
-  const envelope = common.Envelope.deserializeBinary(bytes);
-  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
-  const payloadHeader = payload.getHeader();
+  const payload = messageFields(bytes, 1)[1]; // Envelope { payload = 1, signature = 2 }
+  if (!payload) throw new Error('envelope without a payload');
+  const [, payloadHeader, payloadData] = messageFields(payload, 2); // Payload { header = 1, data = 2 }
   if (!payloadHeader) throw new Error('payload without a header');
-  const channelHeader = common.ChannelHeader.deserializeBinary(payloadHeader.getChannelHeader_asU8());
-  const signatureHeader = common.SignatureHeader.deserializeBinary(payloadHeader.getSignatureHeader_asU8());
-  const typeCode = channelHeader.getType();
-  const timestamp = channelHeader.getTimestamp();
-  const creatorBytes = signatureHeader.getCreator_asU8();
+  const [, channelHeaderBytes, signatureHeaderBytes] = messageFields(payloadHeader, 2); // Header { channel_header = 1, signature_header = 2 }
+  if (!channelHeaderBytes) throw new Error('payload header without a channel header');
+  // ChannelHeader { type = 1, version = 2, timestamp = 3, channel_id = 4, tx_id = 5, epoch = 6, extension = 7, tls_cert_hash = 8 }
+  let typeCode = 0;
+  let timestampMs: number | undefined;
+  let channel = '';
+  let txId = '';
+  for (const r = new ProtoReader(channelHeaderBytes); r.next(); ) {
+    if (r.field === 1) typeCode = r.int32();
+    else if (r.field === 3) timestampMs = timestampToMs(r.bytes());
+    else if (r.field === 4) channel = r.string();
+    else if (r.field === 5) txId = r.string();
+    else r.skip();
+  }
+  const creatorBytes = signatureHeaderBytes ? messageFields(signatureHeaderBytes, 1)[1] : undefined; // SignatureHeader { creator = 1, nonce = 2 }
   const base = {
     position,
-    txId: channelHeader.getTxId(),
+    txId,
     type: HEADER_TYPE_NAMES.get(typeCode) ?? `TYPE_${typeCode}`,
-    channel: channelHeader.getChannelId(),
-    ...(timestamp ? { timestampMs: timestamp.getSeconds() * 1000 + Math.floor(timestamp.getNanos() / 1e6) } : {}),
-    ...(creatorBytes.length ? { creator: decodeIdentity(creatorBytes) } : {}),
+    channel,
+    ...(timestampMs !== undefined ? { timestampMs } : {}),
+    ...(creatorBytes?.length ? { creator: decodeIdentity(creatorBytes) } : {}),
     validationCode,
     validationCodeName: validationCodeName(validationCode),
     size: bytes.length,
   };
+  const data = payloadData ?? new Uint8Array();
   if (typeCode === common.HeaderType.ENDORSER_TRANSACTION) {
-    return { transaction: { ...base, ...decodeEndorserTransaction(payload.getData_asU8(), options) } };
+    return { transaction: { ...base, ...decodeEndorserTransaction(data, options) } };
   }
   const empty = { args: [], endorsers: [], rwsets: [], events: [] };
   if (typeCode === common.HeaderType.CONFIG) {
-    return { transaction: { ...base, ...empty }, config: decodeConfigEnvelope(payload.getData_asU8()) };
+    return { transaction: { ...base, ...empty }, config: decodeConfigEnvelope(data) };
   }
   return { transaction: { ...base, ...empty } };
+}
+
+/** google.protobuf.Timestamp { seconds = 1, nanos = 2 } in milliseconds. */
+function timestampToMs(bytes: Uint8Array): number {
+  let seconds = 0;
+  let nanos = 0;
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 1) seconds = r.uint();
+    else if (r.field === 2) nanos = r.int32();
+    else r.skip();
+  }
+  return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
 /**
@@ -110,7 +184,7 @@ export function decodeEnvelope(bytes: Uint8Array, position: number, validationCo
 const recentIdentities: { bytes: Buffer; identity: Identity }[] = [];
 const RECENT_IDENTITIES = 32;
 
-/** A serialized identity: MSP ID and, for X.509 identities, the PEM certificate. */
+/** A serialized identity (SerializedIdentity { mspid = 1, id_bytes = 2 }): MSP ID and, for X.509 identities, the PEM certificate. */
 export function decodeIdentity(bytes: Uint8Array): Identity {
   for (let i = 0; i < recentIdentities.length; i++) {
     const seen = recentIdentities[i]!;
@@ -122,10 +196,15 @@ export function decodeIdentity(bytes: Uint8Array): Identity {
       return seen.identity;
     }
   }
-  const serialized = msp.SerializedIdentity.deserializeBinary(bytes);
-  const idBytes = serialized.getIdBytes_asU8();
-  const text = Buffer.from(idBytes.buffer, idBytes.byteOffset, idBytes.byteLength).toString('utf8');
-  const identity: Identity = { mspId: serialized.getMspid(), ...(text.startsWith('-----BEGIN') ? { certificate: text } : {}) };
+  let mspId = '';
+  let idBytes: Uint8Array = new Uint8Array();
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 1) mspId = r.string();
+    else if (r.field === 2) idBytes = r.bytes();
+    else r.skip();
+  }
+  const text = u8(idBytes).toString('utf8');
+  const identity: Identity = { mspId, ...(text.startsWith('-----BEGIN') ? { certificate: text } : {}) };
   recentIdentities.unshift({ bytes: Buffer.from(bytes), identity });
   if (recentIdentities.length > RECENT_IDENTITIES) recentIdentities.pop();
   return identity;
@@ -133,9 +212,32 @@ export function decodeIdentity(bytes: Uint8Array): Identity {
 
 type EndorserParts = Pick<DecodedTransaction, 'chaincode' | 'function' | 'args' | 'endorsers' | 'rwsets' | 'events' | 'responseStatus'>;
 
+/** The name in a ChaincodeID { path = 1, name = 2, version = 3 }. */
+function chaincodeName(bytes: Uint8Array | undefined): string | undefined {
+  if (!bytes) return undefined;
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 2) return r.string();
+    r.skip();
+  }
+  return undefined;
+}
+
+/** Chaincode name and arguments from ChaincodeProposalPayload { input = 1: ChaincodeInvocationSpec { chaincode_spec = 1 } }. */
+function invocation(proposalPayload: Uint8Array): { chaincode?: string; args: Uint8Array[] } {
+  const input = messageFields(proposalPayload, 1)[1];
+  const spec = input && messageFields(input, 1)[1];
+  if (!spec) return { args: [] };
+  // ChaincodeSpec { type = 1, chaincode_id = 2, input = 3: ChaincodeInput { args = 1 (repeated), decorations = 2, is_init = 3 }, timeout = 4 }
+  const [, , id, chaincodeInput] = messageFields(spec, 3);
+  const args: Uint8Array[] = [];
+  if (chaincodeInput) repeatedBytes(chaincodeInput, 1, args);
+  const chaincode = chaincodeName(id);
+  return { ...(chaincode ? { chaincode } : {}), args };
+}
+
 function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions): EndorserParts {
-  const tx = peer.Transaction.deserializeBinary(data);
-  const actions = tx.getActionsList();
+  const actions: Uint8Array[] = [];
+  repeatedBytes(data, 1, actions); // Transaction { actions = 1 }
   if (actions.length === 0) throw new Error('endorser transaction without actions');
   // Fabric's gateway and SDKs put one action in a transaction; a second would be the same chaincode's.
   let parts: EndorserParts | undefined;
@@ -143,28 +245,36 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions): En
   const rwsets: NamespaceRwSet[] = [];
   const events: ChaincodeEventInfo[] = [];
   for (const action of actions) {
-    const actionPayload = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
-    const proposalPayload = peer.ChaincodeProposalPayload.deserializeBinary(actionPayload.getChaincodeProposalPayload_asU8());
-    const invocation = peer.ChaincodeInvocationSpec.deserializeBinary(proposalPayload.getInput_asU8());
-    const spec = invocation.getChaincodeSpec();
-    const args = spec?.getInput()?.getArgsList_asU8() ?? [];
-    const endorsed = actionPayload.getAction();
+    const actionPayload = messageFields(action, 2)[2]; // TransactionAction { header = 1, payload = 2 }
+    if (!actionPayload) throw new Error('transaction action without a payload');
+    const [, proposalPayload, endorsed] = messageFields(actionPayload, 2); // ChaincodeActionPayload { chaincode_proposal_payload = 1, action = 2 }
     if (!endorsed) throw new Error('chaincode action payload without an endorsed action');
-    for (const endorsement of endorsed.getEndorsementsList()) endorsers.push(decodeIdentity(endorsement.getEndorser_asU8()));
-    const responsePayload = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
-    const chaincodeAction = peer.ChaincodeAction.deserializeBinary(responsePayload.getExtension_asU8());
-    rwsets.push(...decodeRwSets(chaincodeAction.getResults_asU8()));
-    const eventBytes = chaincodeAction.getEvents_asU8();
-    if (eventBytes.length) {
-      const event = peer.ChaincodeEvent.deserializeBinary(eventBytes);
-      events.push({ chaincode: event.getChaincodeId(), name: event.getEventName(), payloadSize: event.getPayload_asU8().length });
+    // ChaincodeEndorsedAction { proposal_response_payload = 1, endorsements = 2 (repeated Endorsement { endorser = 1, signature = 2 }) }
+    let responsePayload: Uint8Array | undefined;
+    for (const r = new ProtoReader(endorsed); r.next(); ) {
+      if (r.field === 1) responsePayload = r.bytes();
+      else if (r.field === 2) {
+        const endorser = messageFields(r.bytes(), 1)[1];
+        if (endorser) endorsers.push(decodeIdentity(endorser));
+      } else r.skip();
     }
+    const extension = responsePayload && messageFields(responsePayload, 2)[2]; // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
+    // ChaincodeAction { results = 1, events = 2, response = 3: Response { status = 1 }, chaincode_id = 4 }
+    const [, results, eventBytes, response, actionChaincodeId] = extension ? messageFields(extension, 4) : [];
+    if (results) rwsets.push(...decodeRwSets(results));
+    if (eventBytes?.length) events.push(decodeEvent(eventBytes));
     if (!parts) {
-      const chaincode = spec?.getChaincodeId()?.getName() || chaincodeAction.getChaincodeId()?.getName();
-      const status = chaincodeAction.getResponse()?.getStatus();
+      const invoked = proposalPayload ? invocation(proposalPayload) : { args: [] as Uint8Array[] };
+      const chaincode = invoked.chaincode || chaincodeName(actionChaincodeId);
+      let status: number | undefined;
+      if (response) {
+        status = 0;
+        for (const r = new ProtoReader(response); r.next(); ) r.field === 1 ? (status = r.int32()) : r.skip();
+      }
+      const args = invoked.args;
       parts = {
         ...(chaincode ? { chaincode } : {}),
-        ...(args.length ? { function: Buffer.from(args[0]!).toString('utf8') } : {}),
+        ...(args.length ? { function: u8(args[0]!).toString('utf8') } : {}),
         args: boundedArgs(args.slice(1), options.maxArgs, options.maxArgBytes),
         endorsers,
         rwsets,
@@ -176,22 +286,83 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions): En
   return parts!;
 }
 
+/** ChaincodeEvent { chaincode_id = 1, tx_id = 2, event_name = 3, payload = 4 }. */
+function decodeEvent(bytes: Uint8Array): ChaincodeEventInfo {
+  let chaincode = '';
+  let name = '';
+  let payloadSize = 0;
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 1) chaincode = r.string();
+    else if (r.field === 3) name = r.string();
+    else if (r.field === 4) payloadSize = r.size();
+    else r.skip();
+  }
+  return { chaincode, name, payloadSize };
+}
+
+/** TxReadWriteSet { data_model = 1, ns_rwset = 2 (repeated NsReadWriteSet { namespace = 1, rwset = 2: KVRWSet, collection_hashed_rwset = 3 { collection_name = 1 } }) }. */
 function decodeRwSets(results: Uint8Array): NamespaceRwSet[] {
-  if (!results.length) return [];
-  const txRwSet = ledger.rwset.TxReadWriteSet.deserializeBinary(results);
-  return txRwSet.getNsRwsetList().map((ns) => {
-    const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-    const reads: KeyRead[] = kv.getReadsList().map((r) => {
-      const v = r.getVersion();
-      return { key: r.getKey(), ...(v ? { version: { blockNumber: v.getBlockNum(), txNumber: v.getTxNum() } } : {}) };
-    });
-    const writes: KeyWrite[] = kv.getWritesList().map((w) => ({ key: w.getKey(), isDelete: w.getIsDelete(), valueSize: w.getValue_asU8().length }));
-    return {
-      namespace: ns.getNamespace(),
-      reads,
-      writes,
-      rangeQueries: kv.getRangeQueriesInfoList().length,
-      collections: ns.getCollectionHashedRwsetList().map((c) => c.getCollectionName()),
-    };
-  });
+  const out: NamespaceRwSet[] = [];
+  for (const r = new ProtoReader(results); r.next(); ) {
+    if (r.field !== 2) {
+      r.skip();
+      continue;
+    }
+    let namespace = '';
+    let kv: Uint8Array | undefined;
+    const collections: string[] = [];
+    for (const n = new ProtoReader(r.bytes()); n.next(); ) {
+      if (n.field === 1) namespace = n.string();
+      else if (n.field === 2) kv = n.bytes();
+      else if (n.field === 3) {
+        const name = messageFields(n.bytes(), 1)[1];
+        collections.push(name ? textDecoder.decode(name) : '');
+      } else n.skip();
+    }
+    out.push({ namespace, ...decodeKvRwSet(kv), collections });
+  }
+  return out;
+}
+
+/** KVRWSet { reads = 1 { key = 1, version = 2 { block_num = 1, tx_num = 2 } }, range_queries_info = 2, writes = 3 { key = 1, is_delete = 2, value = 3 }, metadata_writes = 4 }. */
+function decodeKvRwSet(bytes: Uint8Array | undefined): { reads: KeyRead[]; writes: KeyWrite[]; rangeQueries: number } {
+  const reads: KeyRead[] = [];
+  const writes: KeyWrite[] = [];
+  let rangeQueries = 0;
+  if (!bytes) return { reads, writes, rangeQueries };
+  for (const r = new ProtoReader(bytes); r.next(); ) {
+    if (r.field === 1) {
+      let key = '';
+      let version: KeyRead['version'];
+      for (const k = new ProtoReader(r.bytes()); k.next(); ) {
+        if (k.field === 1) key = k.string();
+        else if (k.field === 2) {
+          let blockNumber = 0;
+          let txNumber = 0;
+          for (const v = new ProtoReader(k.bytes()); v.next(); ) {
+            if (v.field === 1) blockNumber = v.uint();
+            else if (v.field === 2) txNumber = v.uint();
+            else v.skip();
+          }
+          version = { blockNumber, txNumber };
+        } else k.skip();
+      }
+      reads.push({ key, ...(version ? { version } : {}) });
+    } else if (r.field === 2) {
+      r.skip();
+      rangeQueries++;
+    } else if (r.field === 3) {
+      let key = '';
+      let isDelete = false;
+      let valueSize = 0;
+      for (const w = new ProtoReader(r.bytes()); w.next(); ) {
+        if (w.field === 1) key = w.string();
+        else if (w.field === 2) isDelete = w.bool();
+        else if (w.field === 3) valueSize = w.size();
+        else w.skip();
+      }
+      writes.push({ key, isDelete, valueSize });
+    } else r.skip();
+  }
+  return { reads, writes, rangeQueries };
 }

@@ -20,7 +20,7 @@ export interface IndexLimits {
   readonly conflictKeys: number;
 }
 
-export const DEFAULT_INDEX_LIMITS: IndexLimits = { blocks: 2000, transactions: 100_000, historyKeys: 100_000, historyPerKey: 200, conflictKeys: 10_000 };
+export const DEFAULT_INDEX_LIMITS: IndexLimits = { blocks: 1000, transactions: 20_000, historyKeys: 50_000, historyPerKey: 100, conflictKeys: 10_000 };
 
 export interface IndexedIdentity {
   readonly mspId: string;
@@ -94,7 +94,8 @@ export class LedgerIndex {
     ch.highest = Math.max(ch.highest, block.number);
     ch.first = Math.min(ch.first, block.number);
     while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
-      this.remove(ch, Math.min(...ch.blocks.keys()));
+      // blocks arrive in order, so the Map's first entry (insertion order) is the oldest
+      this.remove(ch, ch.blocks.keys().next().value!);
     }
     return indexed;
   }
