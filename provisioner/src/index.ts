@@ -10,3 +10,5 @@ export { validationCodeName, explainValidationCode } from './gateway/validationc
 export { MarblesWorkload, statusLine, total, type WorkloadStats } from './workload/marblesworkload';
 export { startTestNetwork, type TestNetwork } from './testing/localnetwork';
 export { consoleProgress, quietProgress } from './progress';
+export { upKubernetes, downKubernetes, statusKubernetes, type KubernetesUpResult } from './kubernetes/upkubernetes';
+export { startTestCluster, type TestCluster } from './kubernetes/testcluster';
