@@ -45,14 +45,18 @@ interface JaegerSpan {
 }
 
 async function sidecarSpans(query: Endpoint, txId: string): Promise<Array<JaegerSpan & { pod: string }>> {
+  return (await traceSpans(query, txId)).filter((s) => s.service === 'mictract-sidecar');
+}
+
+/** Every span of the tx's trace, with its service and pod. */
+async function traceSpans(query: Endpoint, txId: string): Promise<Array<JaegerSpan & { pod: string; service: string }>> {
   const res = await fetch(url(query, `/api/v3/traces/${traceIdOf(txId)}`));
   if (res.status === 404) return [];
   type Body = { result?: { resourceSpans?: { resource?: { attributes?: { key: string; value: { stringValue?: string } }[] }; scopeSpans?: { spans?: JaegerSpan[] }[] }[] } };
   const body = (await res.json()) as Body;
   return (body.result?.resourceSpans ?? []).flatMap((rs) => {
     const attr = (k: string) => rs.resource?.attributes?.find((a) => a.key === k)?.value.stringValue ?? '';
-    if (attr('service.name') !== 'mictract-sidecar') return [];
-    return (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((s) => ({ ...s, pod: attr('k8s.pod.name') })));
+    return (rs.scopeSpans ?? []).flatMap((ss) => (ss.spans ?? []).map((s) => ({ ...s, pod: attr('k8s.pod.name'), service: attr('service.name') })));
   });
 }
 
@@ -100,6 +104,15 @@ describe.each(['2.5', '3.1'] as const)('sidecars on a real Fabric %s network', (
         const invocations = spans.filter((s) => s.parentSpanId === txSpanIdOf(tx.txId));
         expect(new Set(invocations.map((s) => s.pod))).toEqual(new Set(sidecars.map((s) => s.pod)));
         for (const inv of invocations) expect(spans.filter((s) => s.parentSpanId === inv.spanId).length).toBeGreaterThan(0);
+      }
+      // The exporter's transaction span (beside the network, reading committed blocks) is their parent.
+      for (const tx of submitted) {
+        const spans = await until(`the exporter's span of ${tx.txId}`, async () => {
+          const all = await traceSpans(obs.jaeger.query, tx.txId);
+          return all.some((x) => x.service === 'mictract-exporter' && x.spanId === txSpanIdOf(tx.txId)) ? all : undefined;
+        }, 60_000);
+        const parent = spans.find((x) => x.spanId === txSpanIdOf(tx.txId))!;
+        expect(spans.filter((x) => x.service === 'mictract-sidecar' && x.parentSpanId === parent.spanId)).toHaveLength(2);
       }
       const readSpans = await until('the evaluated readMarble span', async () => {
         const s = await sidecarSpans(obs.jaeger.query, evaluated.txId);
