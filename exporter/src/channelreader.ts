@@ -105,6 +105,10 @@ export class ChannelReader {
       try {
         const height = await source.chainHeight(this.channel).catch(() => undefined);
         if (height !== undefined) this.seeHeight(height);
+        if (height !== undefined && start > height) {
+          // a checkpoint ahead of the peer: another network's state folder, or a peer that lost its ledger
+          this.log.log('warn', 'checkpoint is ahead of the peer; waiting for the peer to reach it', { channel: this.channel, peer: source.name, from: start, peer_height: height });
+        }
         this.liveFrom = height;
         this.stream = await source.blocks(this.channel, start);
         if (this.stopped) break;

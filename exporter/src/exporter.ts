@@ -81,15 +81,26 @@ export class Exporter {
       processors.set(channel, processor);
       readers.set(channel, new ChannelReader(channel, processor, checkpoints, sources, metrics, log, { ...DEFAULT_READER_OPTIONS, ...options.reader }));
     }
-    const firstPeer = connections[0];
+    // the ledger API asks the peers in the configured order, the next one when a peer fails
+    const fromPeers = async (ask: (c: PeerConnection) => Promise<Uint8Array>): Promise<Uint8Array> => {
+      let last: unknown;
+      for (const c of connections) {
+        try {
+          return await ask(c);
+        } catch (err) {
+          last = err;
+        }
+      }
+      throw last instanceof Error ? last : new Error('no peer answered');
+    };
     const api = new LedgerApi({
       index,
       certificates,
       channels: () => config.channels.map((name) => ({ name, height: processors.get(name)!.nextBlock, ...(readers.get(name)!.height ? { peerHeight: readers.get(name)!.height } : {}) })),
-      ...(firstPeer
+      ...(connections.length > 0
         ? {
-            fetchBlock: (channel: string, n: number) => firstPeer.blockByNumber(channel, n),
-            fetchBlockByTxId: (channel: string, txId: string) => firstPeer.blockByTxId(channel, txId),
+            fetchBlock: (channel: string, n: number) => fromPeers((c) => c.blockByNumber(channel, n)),
+            fetchBlockByTxId: (channel: string, txId: string) => fromPeers((c) => c.blockByTxId(channel, txId)),
           }
         : {}),
       ...(config.podsFile ? { podsFile: config.podsFile } : {}),
