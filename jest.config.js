@@ -5,5 +5,5 @@ module.exports = {
   // (Fabric, chaincode, Jaeger, Prometheus) on a shared 2-core machine, where jest's 5 s default
   // fails them under load, not for a fault. Slow suites set their own.
   testTimeout: 60_000,
-  projects: ['<rootDir>/provisioner', '<rootDir>/exporter', '<rootDir>/examples/marbles', '<rootDir>/test', '<rootDir>/dashboards'],
+  projects: ['<rootDir>/provisioner', '<rootDir>/exporter', '<rootDir>/examples/marbles', '<rootDir>/test', '<rootDir>/dashboards', '<rootDir>/grafana-plugin'],
 };
