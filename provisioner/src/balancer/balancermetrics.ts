@@ -1,0 +1,96 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+
+// The balancer's Prometheus families (reference: exporter/docs/metrics.md, section "Balancer").
+// Labels are bounded: `replica` is a replica's address from the command line, `reason` a fixed set.
+// In-flight and up are read from the live sessions at scrape time, so they cannot drift.
+
+export type DropReason = 'malformed' | 'unknown_key' | 'unexpected';
+
+export interface BalancerView {
+  /** Per replica address: invocations in flight, summed over the peer streams. */
+  inFlight(): Map<string, number>;
+  /** Per replica address: peer streams on which it is ready (0 = down). */
+  readyStreams(): Map<string, number>;
+}
+
+export class BalancerMetrics {
+  readonly registry = new Registry();
+  readonly assigned: Counter<'replica'>;
+  readonly failedByLoss: Counter<'replica'>;
+  readonly dropped: Counter<'replica' | 'reason'>;
+  readonly replicaLosses: Counter<'replica'>;
+  readonly peerStreams: Gauge;
+  private view: BalancerView | undefined;
+
+  constructor(readonly replicas: readonly string[]) {
+    const registers = [this.registry];
+    this.assigned = new Counter({
+      name: 'mictract_balancer_invocations_assigned_total',
+      help: 'Invocations (TRANSACTION or INIT) the balancer gave to a replica.',
+      labelNames: ['replica'],
+      registers,
+    });
+    this.failedByLoss = new Counter({
+      name: 'mictract_balancer_invocations_failed_total',
+      help: 'Invocations answered with ERROR to the peer because the replica holding them was lost.',
+      labelNames: ['replica'],
+      registers,
+    });
+    this.dropped = new Counter({
+      name: 'mictract_balancer_messages_dropped_total',
+      help: 'Messages from a replica the balancer dropped: malformed, for an invocation the replica does not hold, or unexpected.',
+      labelNames: ['replica', 'reason'],
+      registers,
+    });
+    this.replicaLosses = new Counter({
+      name: 'mictract_balancer_replica_losses_total',
+      help: 'Replica streams that broke (the replica is taken out until it registers again).',
+      labelNames: ['replica'],
+      registers,
+    });
+    this.peerStreams = new Gauge({ name: 'mictract_balancer_peer_streams', help: 'Chaincode streams open from peers.', registers });
+    const view = () => this.view;
+    new Gauge({
+      name: 'mictract_balancer_invocations_in_flight',
+      help: 'Invocations a replica holds now (assigned, not yet COMPLETED or ERROR).',
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        const counts = view()?.inFlight();
+        for (const r of replicas) this.set({ replica: r }, counts?.get(r) ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'mictract_balancer_replica_up',
+      help: 'Per replica: 1 when it is registered and ready to take invocations on a peer stream, else 0.',
+      labelNames: ['replica'],
+      registers,
+      collect() {
+        const ready = view()?.readyStreams();
+        for (const r of replicas) this.set({ replica: r }, (ready?.get(r) ?? 0) > 0 ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'mictract_balancer_replicas_up',
+      help: 'Replicas ready to take invocations (on at least one peer stream).',
+      registers,
+      collect() {
+        const ready = view()?.readyStreams();
+        this.set(replicas.filter((r) => (ready?.get(r) ?? 0) > 0).length);
+      },
+    });
+    for (const r of replicas) {
+      this.assigned.inc({ replica: r }, 0);
+      this.failedByLoss.inc({ replica: r }, 0);
+      this.replicaLosses.inc({ replica: r }, 0);
+    }
+  }
+
+  observe(view: BalancerView): void {
+    this.view = view;
+  }
+
+  async scrape(): Promise<{ contentType: string; body: string }> {
+    return { contentType: this.registry.contentType, body: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,228 @@
+import * as grpc from '@grpc/grpc-js';
+import { applicationMetadata, type RawPeerStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
+import type { BalancerMetrics } from './balancermetrics';
+import { InvocationTable } from './invocationtable';
+import { ReplicaLink } from './replicalink';
+import { decodeShimMessage, endsInvocation, errorFrame, invocationKey, MessageType, startsInvocation, type ShimMessage } from './shimframes';
+
+// One chaincode stream from the peer, spread over every replica. The peer sees one chaincode: the
+// first replica's REGISTER is forwarded, the peer's REGISTERED and READY are taken here, and each
+// replica gets REGISTERED and READY from the balancer once the peer is ready. Each invocation
+// (TRANSACTION or INIT, key channel ID + tx ID) goes to the replica with the fewest in flight; every
+// later message of that invocation follows the key, both ways, as raw bytes in arrival order. A replica
+// whose stream breaks fails only its own invocations (an ERROR per tx ID to the peer) and is dialled
+// again with backoff; when no replica is left, the peer's stream ends as a dead chaincode's would.
+
+export interface SessionOptions {
+  readonly replicas: readonly string[];
+  readonly metrics: BalancerMetrics;
+  readonly log: (line: string) => void;
+  /** How long a replica gets from connect to REGISTER. */
+  readonly registerTimeoutMs: number;
+  /** Reconnect backoff: first delay, doubled per failure up to the maximum. */
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+}
+
+interface Slot {
+  readonly address: string;
+  link: ReplicaLink | undefined;
+  failures: number;
+  retry: NodeJS.Timeout | undefined;
+  /** The last reason logged, so a replica that stays down logs once, not per retry. */
+  lastLogged: string;
+}
+
+export class PeerSession {
+  private readonly slots: Slot[];
+  private readonly table = new InvocationTable<ReplicaLink>();
+  private readonly metadata: grpc.Metadata;
+  private chaincodeId: string | undefined;
+  private peerReady = false;
+  private over = false;
+  private turn = 0;
+  /** Links whose write buffer is full: the peer's stream is paused until all drain. */
+  private readonly blocked = new Set<ReplicaLink>();
+  private peerBlocked = false;
+  private readonly dropLogged = new Map<string, number>();
+
+  constructor(
+    private readonly call: RawPeerStream,
+    private readonly opts: SessionOptions,
+    private readonly onEnd: (s: PeerSession) => void,
+  ) {
+    this.metadata = applicationMetadata(call.metadata);
+    this.slots = opts.replicas.map((address) => ({ address, link: undefined, failures: 0, retry: undefined, lastLogged: '' }));
+    call.on('data', (raw: Buffer) => this.fromPeer(raw));
+    call.on('end', () => this.finish('the peer ended the stream', undefined));
+    call.on('error', () => undefined); // shows as 'cancelled' as well
+    call.on('cancelled', () => this.finish('the peer cancelled the stream', undefined));
+    for (const slot of this.slots) this.dial(slot);
+  }
+
+  /** Per replica address: invocations held now. */
+  inFlight(): Map<string, number> {
+    return new Map(this.slots.map((s) => [s.address, s.link ? this.table.inFlight(s.link) : 0]));
+  }
+
+  /** Replica addresses ready for invocations. */
+  ready(): string[] {
+    return this.slots.filter((s) => s.link?.state === 'ready').map((s) => s.address);
+  }
+
+  /** Ends the session from the balancer's side (shutdown). */
+  close(): void {
+    this.finish('the balancer is shutting down', { code: grpc.status.UNAVAILABLE, details: 'chaincode balancer shutting down' });
+  }
+
+  // ---- replicas
+
+  private dial(slot: Slot): void {
+    slot.retry = undefined;
+    if (this.over) return;
+    slot.link = new ReplicaLink(slot.address, this.metadata, {
+      registered: (link, id, raw) => this.onRegistered(slot, link, id, raw),
+      message: (link, raw, m) => this.fromReplica(slot, link, raw, m),
+      broken: (link, reason) => this.onBroken(slot, link, reason),
+    }, this.opts.registerTimeoutMs);
+  }
+
+  private onRegistered(slot: Slot, link: ReplicaLink, id: string, raw: Buffer): void {
+    if (this.chaincodeId === undefined) {
+      // The first replica speaks for all: the peer registers the chaincode once.
+      this.chaincodeId = id;
+      this.writeToPeer(raw);
+    } else if (id !== this.chaincodeId) {
+      link.close();
+      this.opts.metrics.dropped.inc({ replica: slot.address, reason: 'unexpected' });
+      this.onBroken(slot, link, `registered as ${id}, not ${this.chaincodeId} like the others`);
+      return;
+    }
+    if (slot.failures > 0 || slot.lastLogged) this.opts.log(`replica ${slot.address} registered again`);
+    slot.failures = 0;
+    slot.lastLogged = '';
+    if (this.peerReady) link.ready();
+  }
+
+  private onBroken(slot: Slot, link: ReplicaLink, reason: string): void {
+    if (slot.link !== link) return;
+    slot.link = undefined;
+    this.blocked.delete(link);
+    if (this.blocked.size === 0) this.call.resume();
+    const lost = this.table.drop(link);
+    if (link.registered || slot.lastLogged !== reason) {
+      this.opts.log(`replica ${slot.address} out: ${reason}${lost.length ? `; failing its ${lost.length} invocation(s) in flight` : ''}`);
+      slot.lastLogged = reason;
+    }
+    if (link.registered) this.opts.metrics.replicaLosses.inc({ replica: slot.address });
+    for (const key of lost) {
+      const [channelId, txId] = splitKey(key);
+      this.writeToPeer(errorFrame(channelId, txId, `chaincode replica ${slot.address} was lost while running this transaction (${reason}); retry it`));
+      this.opts.metrics.failedByLoss.inc({ replica: slot.address });
+    }
+    if (this.over) return;
+    if (this.slots.every((s) => s.link === undefined)) {
+      this.finish('no replica left', { code: grpc.status.UNAVAILABLE, details: `no chaincode replica left (last: ${slot.address}: ${reason})` });
+      return;
+    }
+    const delay = Math.min(this.opts.retryMaxMs, this.opts.retryMinMs * 2 ** slot.failures);
+    slot.failures++;
+    slot.retry = setTimeout(() => this.dial(slot), delay);
+  }
+
+  private fromReplica(slot: Slot, link: ReplicaLink, raw: Buffer, m: ShimMessage | undefined): void {
+    if (this.over) return;
+    if (!m) return this.drop(slot, 'malformed', 'bytes that are not a ChaincodeMessage');
+    if (m.type === MessageType.KEEPALIVE) return; // the balancer keeps its own streams alive
+    const key = invocationKey(m);
+    if (this.table.holder(key) !== link) {
+      return this.drop(slot, m.txId ? 'unknown_key' : 'unexpected', `message type ${m.type} for ${m.txId ? `tx ${m.txId} on ${m.channelId || '(no channel)'}, which it does not hold` : 'no transaction'}`);
+    }
+    if (endsInvocation(m.type)) this.table.release(key);
+    this.writeToPeer(raw);
+  }
+
+  private drop(slot: Slot, reason: 'malformed' | 'unknown_key' | 'unexpected', what: string): void {
+    this.opts.metrics.dropped.inc({ replica: slot.address, reason });
+    // Logged with a running count, at most once a second per replica: a broken replica must not flood the log.
+    const now = Date.now();
+    if (now - (this.dropLogged.get(slot.address) ?? 0) >= 1000) {
+      this.dropLogged.set(slot.address, now);
+      this.opts.log(`replica ${slot.address}: dropped ${reason} message (${what})`);
+    }
+  }
+
+  // ---- the peer
+
+  private fromPeer(raw: Buffer): void {
+    if (this.over) return;
+    const m = decodeShimMessage(raw);
+    if (!m) return this.opts.log('peer sent bytes that are not a ChaincodeMessage; dropped');
+    switch (m.type) {
+      case MessageType.REGISTERED:
+        return;
+      case MessageType.READY:
+        this.peerReady = true;
+        for (const s of this.slots) if (s.link?.state === 'registered') s.link.ready();
+        return;
+      case MessageType.KEEPALIVE:
+        this.writeToPeer(raw); // answered as the shims do, by echoing it
+        return;
+    }
+    const key = invocationKey(m);
+    let link = this.table.holder(key);
+    if (!link && startsInvocation(m.type)) {
+      const ready = this.slots.flatMap((s) => (s.link?.state === 'ready' ? [s.link] : []));
+      link = this.table.leastInFlight(ready, this.turn++ % Math.max(1, ready.length));
+      if (!link) {
+        this.writeToPeer(errorFrame(m.channelId, m.txId, 'no chaincode replica is ready; retry it'));
+        return;
+      }
+      this.table.assign(key, link);
+      this.opts.metrics.assigned.inc({ replica: link.address });
+    }
+    if (!link) {
+      // An answer to a state call of an invocation that was failed already (its replica was lost).
+      return;
+    }
+    if (!link.write(raw) && !this.blocked.has(link)) {
+      this.blocked.add(link);
+      this.call.pause();
+      link.onDrain(() => {
+        this.blocked.delete(link);
+        if (this.blocked.size === 0 && !this.over) this.call.resume();
+      });
+    }
+  }
+
+  private writeToPeer(raw: Buffer): void {
+    if (this.over) return;
+    if (!this.call.write(raw) && !this.peerBlocked) {
+      this.peerBlocked = true;
+      for (const s of this.slots) s.link?.pause();
+      this.call.once('drain', () => {
+        this.peerBlocked = false;
+        for (const s of this.slots) s.link?.resume();
+      });
+    }
+  }
+
+  private finish(why: string, status: { code: grpc.status; details: string } | undefined): void {
+    if (this.over) return;
+    this.over = true;
+    this.opts.log(`peer stream over: ${why}`);
+    for (const s of this.slots) {
+      if (s.retry) clearTimeout(s.retry);
+      s.link?.close();
+      s.link = undefined;
+    }
+    if (status) this.call.emit('error', { ...status, metadata: new grpc.Metadata() });
+    else if (!this.call.cancelled) this.call.end();
+    this.onEnd(this);
+  }
+}
+
+function splitKey(key: string): [string, string] {
+  const i = key.lastIndexOf('/');
+  return [key.slice(0, i), key.slice(i + 1)];
+}
