@@ -1,6 +1,6 @@
-// Jest setup provided by Grafana scaffolding
-import './.config/jest-setup';
-import { configure } from '@testing-library/react';
-
-// pages load lazily (React.lazy) and the first import of @grafana/ui is slow on a shared machine
-configure({ asyncUtilTimeout: 10000 });
+// Jest setup provided by Grafana scaffolding — for the jsdom tests only (the browser test runs in node)
+if (typeof window !== 'undefined') {
+  require('./.config/jest-setup');
+  // pages load lazily (React.lazy) and the first import of @grafana/ui is slow on a shared machine
+  require('@testing-library/react').configure({ asyncUtilTimeout: 10000 });
+}

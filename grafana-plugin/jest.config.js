@@ -3,6 +3,7 @@
 process.env.TZ = 'UTC';
 
 const base = require('./.config/jest.config');
+const { grafanaESModules, nodeModulesToTransform } = require('./.config/jest/utils');
 const swc = base.transform['^.+\\.(t|j)sx?$'];
 
 /** @type {import('jest').Config} */
@@ -17,5 +18,7 @@ module.exports = {
     // some ESM-only dependencies of @grafana/* ship .mjs (d3-color 3.1.1); compile them like the rest
     '^.+\\.mjs$': swc,
   },
+  // plus @noble/* (ESM only), which the browser test reaches through @mictract/provisioner's fabric-gateway
+  transformIgnorePatterns: [nodeModulesToTransform([...grafanaESModules, '@noble'])],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };

@@ -6,6 +6,15 @@ import path from 'node:path';
 
 const [entry, ...args] = process.argv.slice(2);
 const outfile = path.resolve(import.meta.dirname, '../.scripts-out', `${path.basename(entry, '.ts')}.mjs`);
-await build({ entryPoints: [entry], bundle: true, platform: 'node', format: 'esm', packages: 'external', outfile, logLevel: 'warning', target: 'node24' });
+await build({
+  entryPoints: [entry],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile,
+  logLevel: 'warning',
+  target: 'node24',
+});
 const r = spawnSync(process.execPath, [outfile, ...args], { stdio: 'inherit' });
 process.exit(r.status ?? 1);

@@ -8,7 +8,7 @@ describe('ChannelOverview', () => {
   it('shows height per peer, tx rate, validation codes and the latest blocks from the recorded answers', async () => {
     installFakeGrafana();
     renderPage(paths.overview('mychannel'));
-    const peers = await screen.findByRole('table', { name: 'Height per peer' });
+    const peers = await screen.findByRole('table', { name: 'Height per node' });
     const heights = prom('overview-peerHeights').body.data.result;
     expect(within(peers).getAllByRole('row').slice(1)).toHaveLength(heights.length);
     expect(within(peers).getByText(heights[0].metric.instance_name)).toBeInTheDocument();

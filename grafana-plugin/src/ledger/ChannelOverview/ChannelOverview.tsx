@@ -133,17 +133,17 @@ export default function ChannelOverview() {
           <Tile label="Exporter lag" value={m.exporterLag === undefined ? '—' : `${m.exporterLag} blocks`} />
         </div>
         <Stack direction="row" gap={4} wrap="wrap">
-          <Section title="Height per peer">
+          <Section title="Height per peer and orderer">
             {m.peerHeights.length === 0 ? (
               <EmptyState title="No peer heights">
                 Prometheus has no ledger_blockchain_height for {channel}: check that it scrapes the peers&apos;
                 operations endpoints.
               </EmptyState>
             ) : (
-              <table className={s.table} aria-label="Height per peer">
+              <table className={s.table} aria-label="Height per node">
                 <thead>
                   <tr>
-                    <th>Peer</th>
+                    <th>Node</th>
                     <th>Org</th>
                     <th className="num">Height</th>
                   </tr>

@@ -120,7 +120,18 @@ export default function ChaincodePods() {
                   <td className="num">{r.restarts ?? '—'}</td>
                   <td className="num">{formatCores(r.cpuCores)}</td>
                   <td className="num">{formatBytes(r.memoryBytes)}</td>
-                  <td className="num">{formatRate(r.invocationsPerSecond)}</td>
+                  <td
+                    className="num"
+                    title={
+                      r.invocationsPerSecond === undefined && r.scraped
+                        ? 'its sidecar has counted no invocation yet'
+                        : undefined
+                    }
+                  >
+                    {r.invocationsPerSecond === undefined && r.scraped
+                      ? 'none yet'
+                      : formatRate(r.invocationsPerSecond)}
+                  </td>
                   <td className="num">{r.invocationsPerSecond === 0 ? 'no traffic' : formatPercent(r.errorRatio)}</td>
                   <td className="num">{formatSeconds(r.p95Seconds)}</td>
                   <td>
