@@ -5,13 +5,13 @@ import type { Chaincode, ChaincodeSlot, Network } from '../networkspec/network';
 import type { ProcessSpec, Supervisor } from './supervisor';
 
 // The chaincode side of a local network, one slot of one chaincode at a time: every replica as a
-// chaincode server (fabric-shim's server mode) and per org one endpoint over that org's replicas,
-// the address the org's peers get from the CCaaS package. With the sidecar (the default), each
-// replica listens plaintext on loopback and its sidecar serves TLS with the org's service
-// certificate; without it, the replica serves TLS itself.
+// chaincode server (fabric-shim's server mode) and per org one chaincode balancer over that org's
+// replicas (src/balancer: it spreads invocations, not connections), at the address the org's peers
+// get from the CCaaS package. The balancer serves TLS with the org's service certificate; behind it
+// every replica, or its sidecar (the default), listens plaintext on loopback.
 
 // From src/local (tests) or dist/local alike: the built entries in the packages' dist/.
-const ENDPOINT_MAIN = path.resolve(__dirname, '../../dist/endpoint/main.js');
+const BALANCER_MAIN = path.resolve(__dirname, '../../dist/balancer/main.js');
 const SIDECAR_MAIN = path.resolve(__dirname, '../../../exporter/dist/sidecar/main.js');
 
 export const endpointName = (cc: Chaincode, slot: ChaincodeSlot, org: string) => `${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`;
@@ -28,17 +28,14 @@ export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: 
   const sidecars = cc.sidecar ? await sidecarEntry() : undefined;
   const specs: ProcessSpec[] = [];
   for (const replica of slot.replicas) {
-    const org = network.organizations.find((o) => o.name === replica.org)!;
-    const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain: org.domain }, cc.service);
     const address = `${replica.listen.host}:${replica.listen.port}`;
     specs.push({
       name: replica.name,
       command: process.execPath,
       args: [shim, 'server', `--chaincode-address=${address}`, `--chaincode-id=${packageId}`],
       cwd: cc.path,
-      // TLS is the sidecar's job when there is one; the replica then listens plaintext on loopback only
+      // TLS is the balancer's job; the replica listens plaintext on loopback only
       env: {
-        ...(sidecars && replica.sidecar ? {} : { CORE_CHAINCODE_TLS_CERT_FILE: tls.cert, CORE_CHAINCODE_TLS_KEY_FILE: tls.key }),
         MICTRACT_PACKAGE_ID: packageId,
         POD_NAME: replica.name,
       },
@@ -54,8 +51,6 @@ export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: 
           '--max-semi-space-size=4',
           sidecars,
           '--listen', `${sc.listen.host}:${sc.listen.port}`,
-          '--tls-cert', tls.cert,
-          '--tls-key', tls.key,
           '--replica', address,
           '--metrics', `${sc.metrics.host}:${sc.metrics.port}`,
           '--chaincode', cc.name,
@@ -73,12 +68,14 @@ export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: 
       .filter((r) => r.org === org)
       .flatMap((r) => {
         const target = sidecars && r.sidecar ? r.sidecar.listen : r.listen;
-        return ['--backend', `${target.host}:${target.port}`];
+        return ['--replica', `${target.host}:${target.port}`];
       });
+    const { domain } = network.organizations.find((o) => o.name === org)!;
+    const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain }, cc.service);
     specs.push({
       name: endpointName(cc, slot, org),
       command: process.execPath,
-      args: [ENDPOINT_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, ...backends],
+      args: [BALANCER_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, ...backends],
       ports: [endpoint],
     });
   }
