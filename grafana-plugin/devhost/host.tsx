@@ -31,6 +31,7 @@ import {
 // Grafana-internal (not in the package's exports): Grafana sets its own PluginPage with the page header
 // @ts-expect-error -- a module of @grafana/runtime's build without its own declaration file
 import { setPluginPage } from '../../node_modules/@grafana/runtime/dist/esm/components/PluginPage.mjs';
+import { listDataSourceSrv } from '../src/testing/dataSourceSrv';
 
 interface HostConfig {
   jsonData: Record<string, unknown>;
@@ -182,19 +183,7 @@ async function main() {
     fetch: fetchObservable,
     get: (url: string, params?: any) => Rxjs.lastValueFrom(fetchObservable({ url, params })).then((r) => r.data),
   } as any);
-  setDataSourceSrv({
-    getInstanceSettings: (ref: any) => list.find((d) => d.uid === (typeof ref === 'string' ? ref : ref?.uid)),
-    getList: (f: any = {}) =>
-      list.filter(
-        (d) =>
-          (f.tracing ? d.meta.tracing : true) &&
-          (f.pluginId ? d.type === f.pluginId : true) &&
-          (f.filter ? f.filter(d) : true)
-      ),
-    get: async () => undefined,
-    reload: async () => undefined,
-    registerRuntimeDataSource: () => undefined,
-  } as any);
+  setDataSourceSrv(listDataSourceSrv(list));
   // Grafana's default locationService already wraps the browser history, as in Grafana itself;
   // setLocationService is only allowed under NODE_ENV=test (tests install an in-memory one).
   if (process.env.NODE_ENV === 'test') {
@@ -226,7 +215,15 @@ async function main() {
           <Routes>
             <Route
               path="/a/mictract-app/*"
-              element={<Root meta={meta as any} basename="/a/mictract-app" path="/a/mictract-app" query={{}} onNavChanged={() => undefined} />}
+              element={
+                <Root
+                  meta={meta as any}
+                  basename="/a/mictract-app"
+                  path="/a/mictract-app"
+                  query={{}}
+                  onNavChanged={() => undefined}
+                />
+              }
             />
             <Route
               path="/plugins/mictract-app"

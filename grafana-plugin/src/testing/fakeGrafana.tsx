@@ -12,7 +12,6 @@ import {
   setDataSourceSrv,
   type BackendSrv,
   type BackendSrvRequest,
-  type DataSourceSrv,
   type FetchResponse,
   type PluginPageProps,
 } from '@grafana/runtime';
@@ -22,6 +21,7 @@ import { SettingsProvider } from '../components/common/SettingsContext';
 import { AppRoutes } from '../components/App/App';
 import type { MictractSettings } from '../settings';
 import { apiByUrl, promByExpr, type Recorded } from './fixtures';
+import { listDataSourceSrv } from './dataSourceSrv';
 
 // Grafana's own PluginPage shows the title (pageNav), subtitle and actions; the default in @grafana/runtime
 // shows only the children, so stand in for Grafana's (setPluginPage is Grafana-internal, not exported).
@@ -134,19 +134,7 @@ export function installFakeGrafana(o: FakeOptions = {}): FakeBackend {
   };
   setBackendSrv({ fetch } as unknown as BackendSrv);
   const list = [PROM, TRACES];
-  setDataSourceSrv({
-    getInstanceSettings: (ref: any) => list.find((d) => d.uid === (typeof ref === 'string' ? ref : ref?.uid)),
-    getList: (f: any = {}) =>
-      list.filter(
-        (d) =>
-          (f.tracing ? d.meta.tracing : true) &&
-          (f.pluginId ? d.type === f.pluginId : true) &&
-          (f.filter ? f.filter(d) : true)
-      ),
-    get: async () => undefined,
-    reload: async () => undefined,
-    registerRuntimeDataSource: () => undefined,
-  } as unknown as DataSourceSrv);
+  setDataSourceSrv(listDataSourceSrv(list));
   return fake;
 }
 
