@@ -209,13 +209,20 @@ export class PeerSession {
 
   private finish(why: string, status: { code: grpc.status; details: string } | undefined): void {
     if (this.over) return;
-    this.over = true;
     this.opts.log(`peer stream over: ${why}`);
     for (const s of this.slots) {
       if (s.retry) clearTimeout(s.retry);
-      s.link?.close();
+      if (!s.link) continue;
+      // Shutting down with invocations in flight: each gets its ERROR before the stream ends, so the
+      // peer fails them at once instead of waiting out its execute timeout.
+      for (const key of this.table.drop(s.link)) {
+        const [channelId, txId] = splitKey(key);
+        this.writeToPeer(errorFrame(channelId, txId, `chaincode balancer stopped while this transaction ran on ${s.address} (${why}); retry it`));
+      }
+      s.link.close();
       s.link = undefined;
     }
+    this.over = true;
     if (status) this.call.emit('error', { ...status, metadata: new grpc.Metadata() });
     else if (!this.call.cancelled) this.call.end();
     this.onEnd(this);
