@@ -33,6 +33,10 @@ export default defineConfig([
       'playwright/.auth/',
       '**/.idea',
       '**/.eslintcache',
+      // the development host's and scripts' bundles, recorded answers, the build's copy of the dashboards
+      '.scripts-out/',
+      'fixtures/',
+      'src/dashboards/',
     ],
   },
   ...baseConfig,

@@ -2,8 +2,9 @@
  * @jest-environment node
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureBuilt } from './ensureBuilt';
 
 // The packaged plugin checked the way the plugin catalogue (and its validator, which cannot be built
 // here) checks an archive: one folder named after the plugin id holding module.js and plugin.json; id,
@@ -24,9 +25,7 @@ const pkg = JSON.parse(readFileSync(path.join(PLUGIN_DIR, 'package.json'), 'utf8
 const unzip = (...args: string[]) => execFileSync('unzip', args, { maxBuffer: 64 * 1024 * 1024 });
 
 beforeAll(() => {
-  if (!existsSync(path.join(PLUGIN_DIR, 'dist/module.js'))) {
-    execFileSync('npm', ['run', 'build'], { cwd: PLUGIN_DIR, stdio: 'ignore' });
-  }
+  ensureBuilt(PLUGIN_DIR);
   zip = execFileSync(process.execPath, [path.join(PLUGIN_DIR, 'scripts/package.mjs')], { cwd: PLUGIN_DIR })
     .toString()
     .trim();

@@ -1,9 +1,9 @@
 /**
  * @jest-environment node
  */
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { ensureBuilt } from './ensureBuilt';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevHost, type DevHost } from '../devhost/devhost';
 import { startObservedNetwork, waitFor, type ObservedNetwork } from '../scripts/observednetwork';
@@ -43,7 +43,7 @@ async function getJson(url: string): Promise<any> {
 }
 
 async function open(p: string, ready: string) {
-  await page.goto(`${host.url}${p}`);
+  await page.goto(`${host.url}${p}`, { waitUntil: 'domcontentloaded' });
   await page.getByText(ready, { exact: false }).first().waitFor({ timeout: 60_000 });
   // let the remaining requests of the page settle (the live pages poll every 5 s)
   await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => undefined);
@@ -62,9 +62,7 @@ const describeIf = existsSync(CHROMIUM) ? describe : describe.skip;
 describeIf('the plugin in Chromium against a live network', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    if (!existsSync(path.join(PLUGIN_DIR, 'dist/module.js'))) {
-      execFileSync('npm', ['run', 'build'], { cwd: PLUGIN_DIR, stdio: 'ignore' });
-    }
+    ensureBuilt(PLUGIN_DIR);
     const file = process.env.MICTRACT_PLUGIN_NETWORK;
     if (file) {
       live = JSON.parse(readFileSync(file, 'utf8'));
@@ -102,6 +100,9 @@ describeIf('the plugin in Chromium against a live network', () => {
       ],
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // a shared 2-core machine: the host page is a 17 MB bundle, and the network runs beside it
+    page.setDefaultTimeout(120_000);
+    page.setDefaultNavigationTimeout(120_000);
     page.on('pageerror', (e) => pageErrors.push(e.message));
   });
 

@@ -26,7 +26,6 @@ import { listDataSourceSrv } from './dataSourceSrv';
 // Grafana's own PluginPage shows the title (pageNav), subtitle and actions; the default in @grafana/runtime
 // shows only the children, so stand in for Grafana's (setPluginPage is Grafana-internal, not exported).
 const runtimeDir = path.dirname(require.resolve('@grafana/runtime/package.json'));
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { setPluginPage } = require(path.join(runtimeDir, 'dist/cjs/components/PluginPage.cjs'));
 
 export function FakePluginPage({ pageNav, subTitle, actions, children }: PluginPageProps) {

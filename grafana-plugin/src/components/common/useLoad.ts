@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 
 export type Load<T> =
   | { state: 'loading'; data?: undefined; error?: undefined }
@@ -6,33 +6,35 @@ export type Load<T> =
   | { state: 'error'; data?: T; error: unknown };
 
 /**
- * Runs `fn` when `deps` change (and every `refreshMs` when set, keeping the last data on screen while it
- * refreshes); a late answer to an earlier call is dropped.
+ * Runs `fn` when `deps` (plain values) change, and every `refreshMs` when set, keeping the last data on
+ * screen while it refreshes; an answer for other deps than the current ones is never shown.
  */
 export function useLoad<T>(
   fn: () => Promise<T>,
   deps: readonly unknown[],
   refreshMs?: number
 ): Load<T> & { reload: () => void } {
-  const [load, setLoad] = useState<Load<T>>({ state: 'loading' });
+  const key = JSON.stringify(deps);
+  const [load, setLoad] = useState<{ key: string; value: Load<T> }>({ key, value: { state: 'loading' } });
   const [tick, setTick] = useState(0);
-  const seq = useRef(0);
-  const fnRef = useRef(fn);
-  fnRef.current = fn;
 
   useEffect(() => {
-    setLoad({ state: 'loading' });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, deps);
-
-  useEffect(() => {
-    const mine = ++seq.current;
-    fnRef.current().then(
-      (data) => mine === seq.current && setLoad({ state: 'ok', data }),
-      (error) => mine === seq.current && setLoad((prev) => ({ state: 'error', error, data: prev.data }))
+    let current = true;
+    fn().then(
+      (data) => current && setLoad({ key, value: { state: 'ok', data } }),
+      (error) =>
+        current &&
+        setLoad((prev) => ({
+          key,
+          value: { state: 'error', error, data: prev.key === key ? prev.value.data : undefined },
+        }))
     );
+    return () => {
+      current = false;
+    };
+    // `fn` is a new closure every render; `key` stands for what it depends on
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick]);
+  }, [key, tick]);
 
   useEffect(() => {
     if (!refreshMs) {
@@ -43,5 +45,6 @@ export function useLoad<T>(
   }, [refreshMs]);
 
   const reload = useCallback(() => setTick((n) => n + 1), []);
-  return { ...load, reload };
+  const value: Load<T> = load.key === key ? load.value : { state: 'loading' };
+  return { ...value, reload };
 }
