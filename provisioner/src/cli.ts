@@ -17,6 +17,7 @@ import { fabricInstall } from './fabricbinaries';
 import { queryCommitted } from './fabric/lifecycle';
 import { MarblesWorkload, statusLine } from './workload/marblesworkload';
 import { whereToLook } from './local/wheretolook';
+import { PLUGIN_ID, grafanaCommand, writeGrafanaProvisioning } from './observability/grafanaprovisioning';
 import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, withTarget } from './kubernetes/commands';
 
 // `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
@@ -168,6 +169,17 @@ program
   });
 
 withTarget(program
+  .command('grafana')
+  .description("write a Grafana provisioning folder for a running network (its Prometheus and Jaeger, the Mictract app with its ledger API, dashboards, alerts) and print how to start Grafana with it")
+  .argument('<dir>', 'folder to write (created)')
+  .argument('[network]', 'network name; may be left out when there is only one')
+  .action(async (dir: string, name?: string) => {
+    const { network } = await openNetwork(name);
+    const files = await writeGrafanaProvisioning(network, dir);
+    console.log(`wrote ${files.files.length} files under ${path.resolve(dir)}; start your Grafana 12.4 with them and the built plugin (npm run build -w grafana-plugin):\n\n  ${grafanaCommand(files)}\n\nthen open http://127.0.0.1:3000/a/${PLUGIN_ID}`);
+  });
+
+program
   .command('status')
   .description('show every process of a network with its health (healthy, starting, crashed); --target kubernetes: its pods')
   .argument('[network]', 'network name; may be left out when there is only one'))
