@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
@@ -7,18 +7,21 @@ import { type KeyPair, generateKeyPair, privateKeyToPem, subjectKeyId } from '..
 import { x509 } from '../crypto/x509';
 
 // The certificates of a throwaway control plane on 127.0.0.1 (tests and the bench), made with the
-// provisioner's own crypto helpers: one CA for everything (clients, the API server, the
-// request-header proxy), the API server's serving certificate, a client certificate per component
+// provisioner's own crypto helpers: one CA for clients and the API server (the
+// request-header proxy has one of its own), the API server's serving certificate, a client certificate per component
 // (the admin in system:masters; controller-manager and scheduler under their own user names, which
 // RBAC's bootstrap roles know), and the service-account signing key. Each identity gets a kubeconfig.
 
 export interface ControlPlanePki {
   readonly dir: string;
   readonly caCert: string;
+  /** A CA of its own for the request-header (front-proxy) clients: it must not overlap the client CA. */
+  readonly frontProxyCaCert: string;
   readonly serverCert: string;
   readonly serverKey: string;
-  /** Signs and verifies service-account tokens (PKCS#8, P-256). */
+  /** Signs service-account tokens (PKCS#8, P-256); the API server verifies them with serviceAccountPub. */
   readonly serviceAccountKey: string;
+  readonly serviceAccountPub: string;
   /** kubeconfig files by identity. */
   readonly kubeconfigs: { readonly admin: string; readonly controllerManager: string; readonly scheduler: string };
   /** The admin's client certificate and key, for direct HTTPS (readiness). */
@@ -69,6 +72,7 @@ export async function writeControlPlanePki(dir: string, server: string, serviceC
   const caKeys = await generateKeyPair();
   const caCert = await createCaCert(caKeys, 'mictract-test-ca', 'mictract', validity(new Date(), 2));
   const ca = { cert: caCert, key: caKeys };
+  const frontProxyCa = await createCaCert(await generateKeyPair(), 'mictract-test-front-proxy-ca', 'mictract', validity(new Date(), 2));
   const file = (name: string) => path.join(dir, name);
   const write = (name: string, content: string, mode = 0o600) => writeFile(file(name), content, { mode });
   const [srv, admin, cm, sched, saKeys] = await Promise.all([
@@ -80,6 +84,7 @@ export async function writeControlPlanePki(dir: string, server: string, serviceC
   ]);
   await Promise.all([
     write('ca.crt', certToPem(caCert), 0o644),
+    write('front-proxy-ca.crt', certToPem(frontProxyCa), 0o644),
     write('apiserver.crt', srv.certPem, 0o644),
     write('apiserver.key', srv.keyPem),
     write('admin.crt', admin.certPem, 0o644),
@@ -89,6 +94,7 @@ export async function writeControlPlanePki(dir: string, server: string, serviceC
     write('scheduler.crt', sched.certPem, 0o644),
     write('scheduler.key', sched.keyPem),
     write('service-account.key', privateKeyToPem(saKeys.privateKey)),
+    write('service-account.pub', KeyObject.from(saKeys.publicKey).export({ type: 'spki', format: 'pem' }).toString(), 0o644),
   ]);
   const ks = {
     admin: file('admin.kubeconfig'),
@@ -103,9 +109,11 @@ export async function writeControlPlanePki(dir: string, server: string, serviceC
   return {
     dir,
     caCert: file('ca.crt'),
+    frontProxyCaCert: file('front-proxy-ca.crt'),
     serverCert: file('apiserver.crt'),
     serverKey: file('apiserver.key'),
     serviceAccountKey: file('service-account.key'),
+    serviceAccountPub: file('service-account.pub'),
     kubeconfigs: ks,
     adminCert: file('admin.crt'),
     adminKey: file('admin.key'),

@@ -55,6 +55,11 @@ export async function downNetwork(c: Cluster, namespace: string, networkName: st
       }),
     );
   }
+  // a pod labelled as ours that no workload owns (made by hand with our labels) goes too
+  const strays = (await listLabelled(c, namespace, networkName, [{ apiVersion: 'v1', kind: 'Pod' }])).filter((p) => !(p.metadata?.ownerReferences ?? []).length);
+  await Promise.all(strays.map((p) => c.objects.delete(p, undefined, undefined, 0).then(() => deleted++, (err: unknown) => {
+    if (statusCode(err) !== 404) throw err;
+  })));
   // pods and claims follow through the garbage collector; wait so `down` means gone
   const deadline = Date.now() + timeoutMs;
   for (;;) {

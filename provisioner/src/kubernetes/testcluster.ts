@@ -156,9 +156,9 @@ export async function startTestCluster(opts: { bin?: string; dir?: string } = {}
       `--tls-private-key-file=${pki.serverKey}`,
       `--client-ca-file=${pki.caCert}`,
       // without it the controllers log missing-CA-bundle errors
-      `--requestheader-client-ca-file=${pki.caCert}`,
+      `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
       '--authorization-mode=RBAC',
-      `--service-account-key-file=${pki.serviceAccountKey}`,
+      `--service-account-key-file=${pki.serviceAccountPub}`,
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
