@@ -168,7 +168,7 @@ program
     console.log(`\n${statusLine(workload.stats, Date.now() - t0)}\nworkload stopped; the network is still up (\`mictract status\`, \`mictract down ${network.name}\`)`);
   });
 
-withTarget(program
+program
   .command('grafana')
   .description("write a Grafana provisioning folder for a running network (its Prometheus and Jaeger, the Mictract app with its ledger API, dashboards, alerts) and print how to start Grafana with it")
   .argument('<dir>', 'folder to write (created)')
@@ -179,7 +179,7 @@ withTarget(program
     console.log(`wrote ${files.files.length} files under ${path.resolve(dir)}; start your Grafana 12.4 with them and the built plugin (npm run build -w grafana-plugin):\n\n  ${grafanaCommand(files)}\n\nthen open http://127.0.0.1:3000/a/${PLUGIN_ID}`);
   });
 
-program
+withTarget(program
   .command('status')
   .description('show every process of a network with its health (healthy, starting, crashed); --target kubernetes: its pods')
   .argument('[network]', 'network name; may be left out when there is only one'))
