@@ -33,6 +33,10 @@ export function splice(a: Socket, b: Socket, onClosed: () => void): void {
   a.once('close', closed);
   b.once('close', closed);
 
+  // gRPC sets TCP_NODELAY on its own sockets; a proxy between them must too, or Nagle holds each
+  // small shim message back until the previous one is acknowledged (delayed ACKs: up to 40 ms).
+  a.setNoDelay(true);
+  b.setNoDelay(true);
   a.pipe(b);
   b.pipe(a);
 }
