@@ -82,7 +82,8 @@ describe('chaincode balancer on a real peer', () => {
       expect(await launches()).toBe(1);
 
       // restart it (`up` restarts crashed processes): the balancer dials it again and it takes work
-      expect((await net.cli(['up', net.specFile])).code).toBe(0);
+      const up = await net.cli(['up', net.specFile]);
+      expect(`exit ${up.code}: ${up.stderr}`).toBe(`exit 0: ${up.stderr}`);
       const base = (await invocations())[1]!;
       await until(async () => {
         await Promise.all(Array.from({ length: 12 }, (_, i) => evaluate(marbles, 'readMarble', [`bal${i}`])));

@@ -3,7 +3,7 @@ import { applicationMetadata, type RawPeerStream } from '@mictract/exporter/dist
 import type { BalancerMetrics } from './balancermetrics';
 import { InvocationTable } from './invocationtable';
 import { ReplicaLink } from './replicalink';
-import { decodeShimMessage, endsInvocation, errorFrame, invocationKey, MessageType, startsInvocation, type ShimMessage } from './shimframes';
+import { decodeEnvelope, endsInvocation, errorFrame, invocationKey, MessageType, startsInvocation, type Envelope } from './shimframes';
 
 // One chaincode stream from the peer, spread over every replica. The peer sees one chaincode: the
 // first replica's REGISTER is forwarded, the peer's REGISTERED and READY are taken here, and each
@@ -130,7 +130,7 @@ export class PeerSession {
     slot.retry = setTimeout(() => this.dial(slot), delay);
   }
 
-  private fromReplica(slot: Slot, link: ReplicaLink, raw: Buffer, m: ShimMessage | undefined): void {
+  private fromReplica(slot: Slot, link: ReplicaLink, raw: Buffer, m: Envelope | undefined): void {
     if (this.over) return;
     if (!m) return this.drop(slot, 'malformed', 'bytes that are not a ChaincodeMessage');
     if (m.type === MessageType.KEEPALIVE) return; // the balancer keeps its own streams alive
@@ -156,7 +156,7 @@ export class PeerSession {
 
   private fromPeer(raw: Buffer): void {
     if (this.over) return;
-    const m = decodeShimMessage(raw);
+    const m = decodeEnvelope(raw);
     if (!m) return this.opts.log('peer sent bytes that are not a ChaincodeMessage; dropped');
     switch (m.type) {
       case MessageType.REGISTERED:

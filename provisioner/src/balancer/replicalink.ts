@@ -1,6 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import { connectRaw, UNLIMITED_MESSAGES, type RawReplicaStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
-import { decodeShimMessage, READY_FRAME, REGISTERED_FRAME, registeredChaincodeId, type ShimMessage } from './shimframes';
+import { decodeEnvelope, decodeShimMessage, READY_FRAME, REGISTERED_FRAME, registeredChaincodeId, type Envelope } from './shimframes';
 
 // One stream to one replica (through its sidecar), with the balancer in the peer's role: it opens
 // protos.Chaincode/Connect, waits for the replica's REGISTER, and later answers it with REGISTERED and
@@ -10,7 +10,7 @@ export interface ReplicaLinkEvents {
   /** The replica sent REGISTER (the raw bytes, to forward if it is the first). */
   registered(link: ReplicaLink, chaincodeId: string, raw: Buffer): void;
   /** A message after REGISTER; `message` is undefined when the bytes do not decode. */
-  message(link: ReplicaLink, raw: Buffer, message: ShimMessage | undefined): void;
+  message(link: ReplicaLink, raw: Buffer, message: Envelope | undefined): void;
   /** The stream is over (status, error, end, or a protocol breach); called once. */
   broken(link: ReplicaLink, reason: string): void;
 }
@@ -92,7 +92,7 @@ export class ReplicaLink {
       return;
     }
     // Everything after REGISTER (a second REGISTER too) is the session's to route or drop.
-    this.events.message(this, raw, decodeShimMessage(raw));
+    this.events.message(this, raw, decodeEnvelope(raw));
   }
 
   private fail(reason: string): void {

@@ -11,6 +11,54 @@ import { decodeShimMessage, MessageType, type ShimMessage } from '@mictract/expo
 
 export { decodeShimMessage, MessageType, type ShimMessage };
 
+/** What routing needs of a message: its type, tx ID and channel ID. */
+export type Envelope = Pick<ShimMessage, 'type' | 'txId' | 'channelId'>;
+
+/**
+ * Reads type (1), txid (4) and channel_id (7) of a ChaincodeMessage and skips every other field
+ * unread: a TRANSACTION carries the signed proposal and a RESPONSE whole pages of state, which a full
+ * google-protobuf decode (decodeShimMessage) would copy for nothing on every message. Undefined when
+ * the bytes are not a well-formed message.
+ */
+export function decodeEnvelope(raw: Uint8Array): Envelope | undefined {
+  let type = 0;
+  let txId = '';
+  let channelId = '';
+  let i = 0;
+  const varint = (): number | undefined => {
+    let n = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (i >= raw.length) return undefined;
+      const b = raw[i++]!;
+      n += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) return n;
+    }
+    return undefined;
+  };
+  while (i < raw.length) {
+    const key = varint();
+    if (key === undefined) return undefined;
+    const field = Math.floor(key / 8);
+    const wire = key & 7;
+    if (field === 0) return undefined;
+    if (wire === 0) {
+      const v = varint();
+      if (v === undefined) return undefined;
+      if (field === 1) type = v;
+    } else if (wire === 2) {
+      const len = varint();
+      if (len === undefined || i + len > raw.length) return undefined;
+      if (field === 4) txId = Buffer.from(raw.buffer, raw.byteOffset + i, len).toString('utf8');
+      else if (field === 7) channelId = Buffer.from(raw.buffer, raw.byteOffset + i, len).toString('utf8');
+      i += len;
+    } else if (wire === 1) i += 8;
+    else if (wire === 5) i += 4;
+    else return undefined; // groups (3, 4) and 6, 7 never occur in a ChaincodeMessage
+    if (field === 1 && wire !== 0) return undefined;
+  }
+  return i === raw.length ? { type, txId, channelId } : undefined;
+}
+
 /** One invocation on the shared stream: Fabric keys them by channel ID and tx ID. */
 export function invocationKey(m: Pick<ShimMessage, 'channelId' | 'txId'>): string {
   return `${m.channelId}/${m.txId}`;
