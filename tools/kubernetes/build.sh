@@ -15,6 +15,10 @@ version=$(awk '$1=="k8s.io/kubernetes"{print $2}' "$here/go.mod")
 key=$(cat "$here/go.mod" "$here/go.sum" <(go version) | sha256sum | cut -c1-16)
 bin="$cache/kubernetes/$key"
 tools=$(awk '/^tool \(/{b=1;next} b&&/^\)/{b=0} b{print $1} /^tool [^(]/{print $2}' "$here/go.mod")
+# one build at a time on the machine: a second caller waits for the first and then finds it done
+mkdir -p "$cache/kubernetes"
+exec 9>"$cache/kubernetes/.build.lock"
+flock 9
 missing=0
 for t in $tools; do [ -x "$bin/$(basename "$t")" ] || missing=1; done
 if [ "$missing" = 1 ]; then
