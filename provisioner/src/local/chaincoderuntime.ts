@@ -71,12 +71,13 @@ export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: 
         return ['--replica', `${target.host}:${target.port}`];
       });
     const { domain } = network.organizations.find((o) => o.name === org)!;
+    const metrics = slot.balancerMetrics.get(org)!;
     const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain }, cc.service);
     specs.push({
       name: endpointName(cc, slot, org),
       command: process.execPath,
-      args: [BALANCER_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, ...backends],
-      ports: [endpoint],
+      args: [BALANCER_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, ...backends, '--metrics', `${metrics.host}:${metrics.port}`],
+      ports: [endpoint, metrics],
     });
   }
   return specs;

@@ -51,6 +51,8 @@ export interface ChaincodeSlot {
   readonly name: 'blue' | 'green';
   /** One endpoint per org, as a Kubernetes Service would give: peers of that org connect here. */
   readonly endpoints: ReadonlyMap<string, Endpoint>;
+  /** Where each org's chaincode balancer (behind its endpoint) serves its metrics. */
+  readonly balancerMetrics: ReadonlyMap<string, Endpoint>;
   readonly replicas: readonly ChaincodeReplica[];
 }
 
@@ -130,6 +132,7 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
   const chaincodes = spec.chaincodes.map((cc): Chaincode => {
     const slot = (name: 'blue' | 'green'): ChaincodeSlot => {
       const endpoints = new Map(organizations.map((org) => [org.name, ports.take()] as const));
+      const balancerMetrics = new Map(organizations.map((org) => [org.name, ports.take()] as const));
       const replicas = organizations.flatMap((org) =>
         Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => ({
           name: `${chaincodeService(cc.name)}-${name}-${org.name.toLowerCase()}-${index}`,
@@ -139,7 +142,7 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
           ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
         })),
       );
-      return { name, endpoints, replicas };
+      return { name, endpoints, balancerMetrics, replicas };
     };
     const slots = [slot('blue'), slot('green')] as const;
     return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, slots };
@@ -179,6 +182,7 @@ export function listeners(network: Network): { owner: string; endpoint: Endpoint
   for (const cc of network.chaincodes) {
     for (const slot of cc.slots) {
       for (const [org, ep] of slot.endpoints) out.push({ owner: `${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`, endpoint: ep });
+      for (const [org, ep] of slot.balancerMetrics) out.push({ owner: `${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint metrics`, endpoint: ep });
       for (const r of slot.replicas) {
         out.push({ owner: `${r.name}`, endpoint: r.listen });
         if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });

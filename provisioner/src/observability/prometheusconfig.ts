@@ -10,7 +10,7 @@ export interface PrometheusFiles {
   readonly config: Record<string, unknown>;
 }
 
-export function prometheusConfig(network: Network, sidecarTargetsFile: string, ruleFiles: readonly string[] = []): Record<string, unknown> {
+export function prometheusConfig(network: Network, sidecarTargetsFile: string, balancerTargetsFile: string, ruleFiles: readonly string[] = []): Record<string, unknown> {
   const obs = network.observability;
   const labels = { namespace: network.name, channel: network.channel };
   return {
@@ -29,6 +29,10 @@ export function prometheusConfig(network: Network, sidecarTargetsFile: string, r
         job_name: 'mictract-sidecar',
         file_sd_configs: [{ files: [sidecarTargetsFile], refresh_interval: '5s' }],
       },
+      {
+        job_name: 'mictract-balancer',
+        file_sd_configs: [{ files: [balancerTargetsFile], refresh_interval: '5s' }],
+      },
       ...(obs ? [{ job_name: 'mictract-exporter', static_configs: [{ targets: [at(obs.exporter.listen)], labels }] }] : []),
     ],
   };
@@ -43,6 +47,20 @@ export function sidecarTargets(network: Network, running: ReadonlySet<string>): 
         .map((r) => ({
           targets: [at(r.sidecar!.metrics)],
           labels: { namespace: network.name, pod: r.name, chaincode: cc.name, org: network.organizations.find((o) => o.name === r.org)!.mspId, slot: slot.name },
+        })),
+    ),
+  );
+}
+
+/** The file_sd list of chaincode balancers that run now: one per org and chaincode slot. */
+export function balancerTargets(network: Network, running: ReadonlySet<string>): { targets: string[]; labels: Record<string, string> }[] {
+  return network.chaincodes.flatMap((cc) =>
+    cc.slots.flatMap((slot) =>
+      [...slot.balancerMetrics]
+        .filter(([org]) => running.has(`${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`))
+        .map(([org, ep]) => ({
+          targets: [at(ep)],
+          labels: { namespace: network.name, chaincode: cc.name, org: network.organizations.find((o) => o.name === org)!.mspId, slot: slot.name },
         })),
     ),
   );

@@ -6,8 +6,8 @@ import type { Network } from '../networkspec/network';
 import type { ProcessSpec, Supervisor } from '../local/supervisor';
 import { jaegerConfig } from './jaegerconfig';
 import { writePodsFile } from './exporterprocess';
-import { type StackDirs, sidecarTargetsFile, stackDir } from './stackdirs';
-import { prometheusConfig, sidecarTargets } from './prometheusconfig';
+import { type StackDirs, balancerTargetsFile, sidecarTargetsFile, stackDir } from './stackdirs';
+import { balancerTargets, prometheusConfig, sidecarTargets } from './prometheusconfig';
 
 // The observability stack of a local network, as supervised processes beside it: Jaeger v2 (in
 // place of Tempo; in memory) receiving OTLP, and Prometheus 3 scraping Fabric, the exporter and the
@@ -42,9 +42,11 @@ export async function stackProcesses(network: Network, dirs: StackDirs, opts: St
   const jaegerFile = path.join(dir, 'jaeger.yaml');
   await atomicWrite(jaegerFile, stringify(jaegerConfig(obs.jaeger)));
   const targets = sidecarTargetsFile(dirs);
+  const balancers = balancerTargetsFile(dirs);
   await access(targets).catch(() => atomicWrite(targets, '[]'));
+  await access(balancers).catch(() => atomicWrite(balancers, '[]'));
   const promFile = path.join(dir, 'prometheus.yaml');
-  await atomicWrite(promFile, stringify(prometheusConfig(network, targets, opts.ruleFiles ?? [])));
+  await atomicWrite(promFile, stringify(prometheusConfig(network, targets, balancers, opts.ruleFiles ?? [])));
   const [jaeger, prometheus] = await Promise.all([tool('jaeger'), tool('prometheus')]);
   return [
     {
@@ -74,7 +76,7 @@ export async function stackProcesses(network: Network, dirs: StackDirs, opts: St
 }
 
 /**
- * Tells the observers which chaincode pods run now: Prometheus's sidecar target list and the
+ * Tells the observers which chaincode pods run now: Prometheus's sidecar and balancer target lists and the
  * exporter's pods file. Called whenever replicas start or stop (up, upgrade).
  */
 export async function refreshObservedPods(network: Network, dirs: StackDirs, supervisor: Supervisor): Promise<number> {
@@ -83,6 +85,8 @@ export async function refreshObservedPods(network: Network, dirs: StackDirs, sup
   const running = new Set(processes.filter((p) => p.state !== 'crashed' && p.name.endsWith('-sidecar')).map((p) => p.name.slice(0, -'-sidecar'.length)));
   const list = sidecarTargets(network, running);
   await atomicWrite(sidecarTargetsFile(dirs), JSON.stringify(list, null, 2));
+  const alive = new Set(processes.filter((p) => p.state !== 'crashed').map((p) => p.name));
+  await atomicWrite(balancerTargetsFile(dirs), JSON.stringify(balancerTargets(network, alive), null, 2));
   return writePodsFile(network, dirs, processes);
 }
 

@@ -8,4 +8,5 @@ export interface StackDirs {
 
 export const stackDir = (dirs: StackDirs) => path.join(dirs.network, 'observability');
 export const sidecarTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'sidecars.json');
+export const balancerTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'balancers.json');
 export const podsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'pods.json');
