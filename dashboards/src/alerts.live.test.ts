@@ -61,6 +61,9 @@ beforeAll(async () => {
   const warm = [
     'sum(rate(mictract_chaincode_invocations_total[1m])) > 0',
     'sum(rate(ledger_block_processing_time_count[1m])) > 0',
+    // the orderer's families too: a fast `up` leaves the first scrapes of them little time before the checks
+    'sum(rate(broadcast_processed_count[1m])) > 0',
+    'count(increase(consensus_etcdraft_leader_changes[2m])) > 0',
     'sum(rate(mictract_exporter_blocks_processed_total[1m])) > 0 or on () absent(up{job="mictract-exporter"} == 1)',
     `count(${recorded.errorRatio(testProfile.successSlo.ticket.at(-1)!.long)}) > 0`,
   ];

@@ -110,9 +110,10 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
 
   const chaincodes: ChaincodeState[] = [];
   for (const cc of network.chaincodes) chaincodes.push(await deployChaincode(network, cc, fabric, dirs, sup, progress, ccOpts));
-  // With a chaincode, every org's gateway has already endorsed across orgs; without one, wait for
-  // gossip membership so the first transaction of a later deployment finds the others.
-  if (network.chaincodes.length === 0) await progress.step('gossip between orgs', () => waitGossip(network));
+  // Every peer must know every other through gossip before a gateway can plan a cross-org endorsement.
+  // (The endorsement probe above cannot show it on Fabric 3, whose gateway runs the proposal on its own
+  // peer first and stops at the chaincode's error before it plans for the other orgs.)
+  await progress.step('gossip between orgs', () => waitGossip(network));
   if (stack.length > 0) {
     const exporter = await exporterProcess(network, dirs, otlpUrl);
     if (exporter) await sup.ensure(exporter);
