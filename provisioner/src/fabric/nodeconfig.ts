@@ -105,6 +105,11 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     // Peers tell each other which chaincodes they serve in their alive messages (every 5 s by
     // default); until the others hear it, a new definition cannot be endorsed across orgs.
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
+    // Which peers are on a channel (what a gateway plans endorsements from) travels in StateInfo
+    // messages, published and requested every 4 s by default: most of a local network's start-up.
+    CORE_PEER_GOSSIP_PUBLISHSTATEINFOINTERVAL: '500ms',
+    CORE_PEER_GOSSIP_REQUESTSTATEINFOINTERVAL: '500ms',
+    CORE_PEER_GOSSIP_MEMBERSHIPTRACKERINTERVAL: '500ms',
     // every peer pulls blocks from the orderers itself (Fabric 2's default): no leader election to
     // wait out, and a peer that restarts catches up on its own
     CORE_PEER_GOSSIP_USELEADERELECTION: 'false',
