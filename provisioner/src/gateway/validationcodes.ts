@@ -1,6 +1,6 @@
-import { peer } from '@hyperledger/fabric-protos';
+import { validationCodeName } from '@mictract/exporter/dist/validationcode';
 
-// Fabric's transaction validation codes, named and explained for people who did not write Fabric.
+// Fabric's transaction validation codes, explained for people who did not write Fabric.
 
 const EXPLAIN: Partial<Record<string, string>> = {
   VALID: 'committed',
@@ -17,11 +17,8 @@ const EXPLAIN: Partial<Record<string, string>> = {
   ILLEGAL_WRITESET: 'the transaction writes to a namespace it may not write',
 };
 
-const NAMES = new Map<number, string>(Object.entries(peer.TxValidationCode).map(([name, code]) => [code as number, name]));
-
-export function validationCodeName(code: number): string {
-  return NAMES.get(code) ?? `UNKNOWN(${code})`;
-}
+// The names come from the exporter's decoder, the project's one reading of Fabric's codes.
+export { validationCodeName };
 
 export function explainValidationCode(code: number): string {
   const name = validationCodeName(code);
