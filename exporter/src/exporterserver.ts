@@ -1,9 +1,8 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOn } from './httplisten';
 import type { ExporterMetrics } from './exportermetrics';
 import { API_PREFIX, type LedgerApi } from './ledgerapi';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE, openMetricsToPrometheus, wantsOpenMetrics } from './metricsformat';
-import { formatHostPort, splitHostPort } from './sidecar/hostport';
 
 // The exporter's one HTTP listener (loopback unless configured otherwise):
 //   GET /metrics      Prometheus exposition; OpenMetrics (with exemplars) when the Accept header asks
@@ -40,11 +39,5 @@ export async function startExporterServer(listen: string, metrics: ExporterMetri
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;
-  const { host, port: wanted } = splitHostPort(listen);
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wanted, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: formatHostPort(host, port),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
-  };
+  return listenOn(server, listen);
 }

@@ -1,6 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { formatHostPort, splitHostPort } from './hostport';
+import { listenOn } from '../httplisten';
 import type { SidecarMetrics } from './sidecarmetrics';
 
 // GET /metrics on its own port. A port nobody scrapes costs nothing: prom-client keeps only counters
@@ -23,11 +22,5 @@ export async function startMetricsServer(listen: string, metrics: SidecarMetrics
       (err: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${String(err)}\n`),
     );
   });
-  const { host, port: wanted } = splitHostPort(listen);
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(wanted, host, resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: formatHostPort(host, port),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve()).closeAllConnections()),
-  };
+  return listenOn(server, listen);
 }
