@@ -10,6 +10,7 @@ import { cryptoSpecOf } from '../networkcrypto';
 import { assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../networkspec';
 import { chaincodeProcesses, endpointName, startChaincodes } from './chaincoderuntime';
 import { Supervisor } from './supervisor';
+import { type PortRange, reservePortRange } from '../testing/portrange';
 import { until } from '../testing/wait';
 
 // The real marbles chaincode, 2 replicas per org for 2 orgs, with TLS, behind each org's endpoint,
@@ -17,24 +18,19 @@ import { until } from '../testing/wait';
 
 const MARBLES = path.resolve(__dirname, '../../../examples/marbles');
 
+let range: PortRange | undefined;
+
 async function specOnFreePorts(dir: string): Promise<LoadedSpec> {
-  for (let attempt = 0; ; attempt++) {
-    // below Linux's ephemeral range (32768+), where the OS never hands ports out by itself
-    const base = 20000 + Math.floor(Math.random() * 12000);
-    const file = path.join(dir, 'net.yaml');
-    await writeFile(
-      file,
-      `name: cc\nports: {base: ${base}}\norderers: {nodes: 1}\norganizations: [{name: Org1}, {name: Org2}]\nchannel: {name: mychannel}\n` +
-        `chaincodes: [{name: marbles, path: ${MARBLES}, version: "1.0", replicas: 2}]\n`,
-    );
-    const loaded = await loadSpec(file);
-    try {
-      await assertPortsFree(file, listeners(loaded.network));
-      return loaded;
-    } catch (err) {
-      if (attempt === 5) throw err;
-    }
-  }
+  range = await reservePortRange(100);
+  const file = path.join(dir, 'net.yaml');
+  await writeFile(
+    file,
+    `name: cc\nports: {base: ${range.base}}\norderers: {nodes: 1}\norganizations: [{name: Org1}, {name: Org2}]\nchannel: {name: mychannel}\n` +
+      `chaincodes: [{name: marbles, path: ${MARBLES}, version: "1.0", replicas: 2}]\n`,
+  );
+  const loaded = await loadSpec(file);
+  await assertPortsFree(file, listeners(loaded.network));
+  return loaded;
 }
 
 describe('chaincode runtime', () => {
@@ -47,6 +43,7 @@ describe('chaincode runtime', () => {
   afterEach(async () => {
     await sup.stopAll(2000);
     await rm(dir, { recursive: true, force: true });
+    await range?.release();
   });
 
   it('serves each org over TLS from its endpoint, keeps serving with a replica dead, and brings the replica back', async () => {

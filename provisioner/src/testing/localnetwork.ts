@@ -8,6 +8,7 @@ import { quietProgress } from '../progress';
 import { type LoadedSpec, assertPortsFree, listeners, loadSpec } from '../networkspec';
 import type { Network } from '../networkspec/network';
 import { Supervisor } from '../local/supervisor';
+import { type PortRange, reservePortRange } from './portrange';
 
 // A real local network for tests and benchmarks: a spec on free loopback ports in a temporary
 // MICTRACT_HOME, brought up with the same code as `mictract up`, and torn down with its files.
@@ -74,19 +75,30 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
   const name = opts.name ?? 'test';
   let current = { ...opts };
   let loaded: LoadedSpec | undefined;
-  let base = 0;
-  for (let attempt = 0; !loaded; attempt++) {
-    // below Linux's ephemeral range (32768+), where a socket in TIME_WAIT can make a bind fail
-    base = 20000 + Math.floor(Math.random() * 11000);
-    await writeFile(specFile, specText(name, base, current));
-    const candidate = await loadSpec(specFile);
-    try {
-      await assertPortsFree(specFile, listeners(candidate.network));
-      loaded = candidate;
-    } catch (err) {
-      if (attempt === 8) throw err;
+  // how many ports this topology takes, from a trial load at the first test port
+  await writeFile(specFile, specText(name, 20000, current));
+  const ports = listeners((await loadSpec(specFile)).network).map((l) => l.endpoint.port);
+  const span = Math.max(...ports) - Math.min(...ports) + 1;
+  let range: PortRange | undefined;
+  const refused: PortRange[] = []; // held until a good range is found, so the search does not come back to them
+  try {
+    for (let attempt = 0; !loaded; attempt++) {
+      range = await reservePortRange(span);
+      await writeFile(specFile, specText(name, range.base, current));
+      const candidate = await loadSpec(specFile);
+      try {
+        // something outside the reservations (another program) may still sit on one of them
+        await assertPortsFree(specFile, listeners(candidate.network));
+        loaded = candidate;
+      } catch (err) {
+        refused.push(range);
+        if (attempt === 8) throw err;
+      }
     }
+  } finally {
+    await Promise.all(refused.map((r) => r.release()));
   }
+  const base = range!.base;
   const steps: { title: string; seconds: number }[] = [];
   const dirs = localDirs(loaded.network, home);
   const supervisor = new Supervisor(dirs.network);
@@ -115,11 +127,18 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
     async destroy() {
       await supervisor.stopAll(5000).catch(() => undefined);
       await rm(home, { recursive: true, force: true });
+      await range!.release();
     },
   };
   try {
     await upLocal(loaded, quietProgress(steps), { home, ruleFiles: opts.ruleFiles ?? [] });
   } catch (err) {
+    // the logs go with the network's files: keep what they say about the failure in the error
+    const crashed = (await supervisor.status().catch(() => [])).filter((p) => p.state !== 'healthy').map((p) => `${p.name} ${p.state}`);
+    const logged = (await supervisor.recentErrors(200).catch(() => [])).map((e) => `${e.name}:\n    ${e.lines.join('\n    ')}`);
+    if (err instanceof Error && (crashed.length || logged.length)) {
+      err.message += `\n(network ${name}, ports from ${base}) not healthy: ${crashed.join(', ') || 'none'}\nerrors logged:\n  ${logged.join('\n  ') || 'none'}`;
+    }
     await net.destroy();
     throw err;
   }
