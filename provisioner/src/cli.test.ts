@@ -47,7 +47,7 @@ describe('mictract', () => {
     const r = await mictract(['validate', EXAMPLE], { MICTRACT_HOME: home });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('network demo: Fabric 2.5, channel mychannel');
-    expect(r.stdout).toMatch(/127\.0\.0\.1:17000 +orderer0\.example\.com listen/);
+    expect(r.stdout).toMatch(/127\.0\.0\.1:17010 +orderer0\.example\.com listen/);
     expect(r.stdout).toMatch(/marbles-\w+-org2-1 sidecar metrics/);
   }, SLOW);
 

@@ -7,7 +7,7 @@ import { generateCrypto } from '../crypto';
 import { tlsCaPaths } from '../crypto/layout';
 import { registeredChaincodeId } from '../endpoint/testing';
 import { cryptoSpecOf } from '../networkcrypto';
-import { assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../networkspec';
+import { PORT_LAYOUT, assertPortsFree, listeners, loadSpec, type LoadedSpec } from '../networkspec';
 import { chaincodeProcesses, endpointName, startChaincodes } from './chaincoderuntime';
 import { Supervisor } from './supervisor';
 import { type PortRange, reservePortRange } from '../testing/portrange';
@@ -21,7 +21,7 @@ const MARBLES = path.resolve(__dirname, '../../../examples/marbles');
 let range: PortRange | undefined;
 
 async function specOnFreePorts(dir: string): Promise<LoadedSpec> {
-  range = await reservePortRange(100);
+  range = await reservePortRange(PORT_LAYOUT.chaincodes + PORT_LAYOUT.perChaincode);
   const file = path.join(dir, 'net.yaml');
   await writeFile(
     file,

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadSpec, parseSpec } from './loadspec';
 import { SpecError } from './specerror';
-import { listeners } from './network';
+import { PORT_LAYOUT, listeners } from './network';
 import { assertPortsFree } from './portcheck';
 
 const EXAMPLE = path.resolve(__dirname, '../../../examples/network.yaml');
@@ -160,7 +160,7 @@ describe('checks against the machine, before anything starts', () => {
     await new Promise<void>((resolve) => blocker.listen({ host: '127.0.0.1', port: 0 }, resolve));
     const port = (blocker.address() as net.AddressInfo).port;
     try {
-      await writeFile(path.join(dir, 'net.yaml'), valid([`ports: {base: ${port}}`]).replace(/chaincodes: .*/, ''));
+      await writeFile(path.join(dir, 'net.yaml'), valid([`ports: {base: ${port - PORT_LAYOUT.orderers}}`]).replace(/chaincodes: .*/, ''));
       const { file, network } = await loadSpec(path.join(dir, 'net.yaml'));
       // only the port this test holds: its neighbours may be in use by anything on a busy machine
       const wanted = listeners(network).filter((l) => l.endpoint.port === port);
@@ -182,6 +182,6 @@ describe('checks against the machine, before anything starts', () => {
     );
     const err = await loadSpec(path.join(dir, 'net.yaml')).catch((e: SpecError) => e);
     expect(err).toBeInstanceOf(SpecError);
-    expect((err as SpecError).issues[0]).toMatchObject({ field: 'ports.base', value: 60000, message: expect.stringMatching(/needs \d+ consecutive ports; use a base of at most \d+/) });
+    expect((err as SpecError).issues[0]).toMatchObject({ field: 'ports.base', value: 60000, message: expect.stringMatching(/ports reach \d+ above the base; use a base of at most \d+/) });
   });
 });

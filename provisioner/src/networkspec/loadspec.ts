@@ -139,10 +139,10 @@ function checkNames(spec: NetworkSpecValues): SpecIssue[] {
 }
 
 function checkPortRange(spec: NetworkSpecValues, network: Network): SpecIssue[] {
-  const all = listeners(network);
-  const last = all.reduce((max, l) => Math.max(max, l.endpoint.port), 0);
+  const last = listeners(network).reduce((max, l) => Math.max(max, l.endpoint.port), 0);
+  const span = last - spec.ports.base + 1;
   return last > 65535
-    ? [{ field: 'ports.base', value: spec.ports.base, message: `leaves too few ports: this network needs ${all.length} consecutive ports; use a base of at most ${65535 - all.length + 1}` }]
+    ? [{ field: 'ports.base', value: spec.ports.base, message: `leaves too few ports: this network's ports reach ${span - 1} above the base; use a base of at most ${65535 - span + 1}` }]
     : [];
 }
 

@@ -102,57 +102,71 @@ export function chaincodeService(name: string): string {
   return name.toLowerCase().replace(/_/g, '-');
 }
 
-/** Hands out consecutive ports from the spec's base, in a fixed order, so a network keeps its ports across restarts. */
-class PortAllocator {
-  private next: number;
-  constructor(base: number) {
-    this.next = base;
-  }
-  take(): Endpoint {
-    return { host: LOOPBACK, port: this.next++ };
-  }
-}
+/**
+ * Where each member's ports sit, as offsets from the spec's base. Members are laid out by role and
+ * index in regions sized for the spec's limits, never handed out in sequence: growing a running
+ * network (another org, peer, orderer, replica or chaincode) moves no port of a member already there.
+ */
+export const PORT_LAYOUT = {
+  observability: 0, // exporter, Prometheus, Jaeger ×4
+  orderers: 10, // 4 per orderer, at most 5
+  perOrderer: 4,
+  organizations: 30, // 3 per peer, 4 peers per org, at most 5 orgs
+  perOrganization: 12,
+  perPeer: 3,
+  chaincodes: 100, // per chaincode: 2 slots × 5 orgs × (endpoint, balancer metrics, 8 replicas × 4)
+  perChaincode: 340,
+  perChaincodeSlot: 170,
+  perChaincodeOrg: 34,
+  perReplica: 4, // replica, sidecar, sidecar metrics, one kept for the replica's inspector
+} as const;
 
 /** Resolves a validated spec into the concrete network. `resolvePath` turns a chaincode path into an absolute one. */
 export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) => string): Network {
-  const ports = new PortAllocator(spec.ports.base);
+  const L = PORT_LAYOUT;
+  const at = (offset: number): Endpoint => ({ host: LOOPBACK, port: spec.ports.base + offset });
   const ordererDomain = spec.domain;
   const ordererNodes = Array.from({ length: spec.orderers.nodes }, (_, i): OrdererNode => {
     const name = `orderer${i}`;
-    return { name, fqdn: `${name}.${ordererDomain}`, listen: ports.take(), cluster: ports.take(), admin: ports.take(), operations: ports.take() };
+    const o = L.orderers + i * L.perOrderer;
+    return { name, fqdn: `${name}.${ordererDomain}`, listen: at(o), cluster: at(o + 1), admin: at(o + 2), operations: at(o + 3) };
   });
-  const organizations = spec.organizations.map((org): Organization => {
+  const organizations = spec.organizations.map((org, j): Organization => {
     const domain = `${org.name.toLowerCase()}.${spec.domain}`;
     const peers = Array.from({ length: org.peers }, (_, i): PeerNode => {
       const name = `peer${i}`;
-      return { name, fqdn: `${name}.${domain}`, org: org.name, listen: ports.take(), chaincode: ports.take(), operations: ports.take() };
+      const o = L.organizations + j * L.perOrganization + i * L.perPeer;
+      return { name, fqdn: `${name}.${domain}`, org: org.name, listen: at(o), chaincode: at(o + 1), operations: at(o + 2) };
     });
     return { name: org.name, mspId: `${org.name}MSP`, domain, peers };
   });
-  const chaincodes = spec.chaincodes.map((cc): Chaincode => {
-    const slot = (name: 'blue' | 'green'): ChaincodeSlot => {
-      const endpoints = new Map(organizations.map((org) => [org.name, ports.take()] as const));
-      const balancerMetrics = new Map(organizations.map((org) => [org.name, ports.take()] as const));
-      const replicas = organizations.flatMap((org) =>
-        Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => ({
-          name: `${chaincodeService(cc.name)}-${name}-${org.name.toLowerCase()}-${index}`,
-          org: org.name,
-          index,
-          listen: ports.take(),
-          ...(cc.sidecar ? { sidecar: { listen: ports.take(), metrics: ports.take() } } : {}),
-        })),
+  const chaincodes = spec.chaincodes.map((cc, k): Chaincode => {
+    const slot = (name: 'blue' | 'green', s: number): ChaincodeSlot => {
+      const orgBase = (j: number) => L.chaincodes + k * L.perChaincode + s * L.perChaincodeSlot + j * L.perChaincodeOrg;
+      const endpoints = new Map(organizations.map((org, j) => [org.name, at(orgBase(j))] as const));
+      const balancerMetrics = new Map(organizations.map((org, j) => [org.name, at(orgBase(j) + 1)] as const));
+      const replicas = organizations.flatMap((org, j) =>
+        Array.from({ length: cc.replicas }, (_, index): ChaincodeReplica => {
+          const o = orgBase(j) + 2 + index * L.perReplica;
+          return {
+            name: `${chaincodeService(cc.name)}-${name}-${org.name.toLowerCase()}-${index}`,
+            org: org.name,
+            index,
+            listen: at(o),
+            ...(cc.sidecar ? { sidecar: { listen: at(o + 1), metrics: at(o + 2) } } : {}),
+          };
+        }),
       );
       return { name, endpoints, balancerMetrics, replicas };
     };
-    const slots = [slot('blue'), slot('green')] as const;
+    const slots = [slot('blue', 0), slot('green', 1)] as const;
     return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, slots };
   });
-  // last in the port order, so adding the stack to a spec moves no other port
   const observability: Observability | undefined = spec.observability
     ? {
-        exporter: { listen: ports.take() },
-        prometheus: ports.take(),
-        jaeger: { otlp: ports.take(), query: ports.take(), queryGrpc: ports.take(), health: ports.take() },
+        exporter: { listen: at(L.observability) },
+        prometheus: at(L.observability + 1),
+        jaeger: { otlp: at(L.observability + 2), query: at(L.observability + 3), queryGrpc: at(L.observability + 4), health: at(L.observability + 5) },
       }
     : undefined;
   return {
