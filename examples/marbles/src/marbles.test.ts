@@ -168,6 +168,16 @@ describe('MarblesContract', () => {
         await expect(tx((c, x) => c.simulateWork(x, bad))).rejects.toThrow(/argument ms must be/);
     });
 
+    it('simulateCpuWork hashes for the given milliseconds, touches no state and refuses more than 1000', async () => {
+      const result = JSON.parse(await tx((c, x) => c.simulateCpuWork(x, '30'))) as { busyMs: number; rounds: number };
+      expect(result.busyMs).toBe(30);
+      expect(result.rounds).toBeGreaterThanOrEqual(1);
+      await expect(tx((c, x) => c.getMarblesByRange(x, '', ''))).resolves.toBe('[]');
+      for (const bad of ['-1', '1.5', 'abc', '1001'])
+        await expect(tx((c, x) => c.simulateCpuWork(x, bad))).rejects.toThrow(/argument ms must be an integer from 0 to 1000/);
+      await expect(tx((c, x) => c.simulateCpuWork(x, ''))).rejects.toThrow('argument ms must be a non-empty string');
+    });
+
     it('simulateFailure always fails with its message', async () => {
       await expect(tx((c, x) => c.simulateFailure(x, 'boom'))).rejects.toThrow('simulated failure: boom');
       await expect(tx((c, x) => c.getMarblesByRange(x, '', ''))).resolves.toBe('[]');

@@ -8,6 +8,9 @@ export const COLOR_INDEX = 'color~name';
 /** Upper bound of simulateWork's wait, so a mistyped argument cannot hold a replica for long. */
 export const MAX_SIMULATED_WORK_MS = 30_000;
 
+/** Upper bound of simulateCpuWork's busy time: the replica serves nothing else meanwhile. */
+export const MAX_SIMULATED_CPU_MS = 1000;
+
 // The peer stores an index entry's key only; the value just has to be non-empty.
 const INDEX_VALUE = Uint8Array.of(0x00);
 
@@ -170,13 +173,35 @@ export class MarblesContract extends Contract {
   @Transaction(false)
   @Returns('string')
   async simulateWork(_ctx: Context, ms: string): Promise<string> {
-    const text = requireText('ms', ms);
-    const wait = /^[0-9]+$/.test(text) ? Number(text) : NaN;
-    if (!Number.isSafeInteger(wait) || wait > MAX_SIMULATED_WORK_MS) {
-      throw new Error(`argument ms must be an integer from 0 to ${MAX_SIMULATED_WORK_MS}, got "${text}"`);
-    }
+    const wait = millisecondsUpTo('ms', ms, MAX_SIMULATED_WORK_MS);
     await new Promise((resolve) => setTimeout(resolve, wait));
     return JSON.stringify({ waitedMs: wait });
+  }
+
+  /**
+   * Test hook, not part of Fabric's sample: keeps the CPU busy for `ms` milliseconds (0 to 1000) with plain
+   * JavaScript arithmetic, touches no state and answers how many rounds that took. Mictract's profiling
+   * test and benchmark call it so that one function stands out in a CPU profile. The bound keeps a mistyped
+   * argument from holding a replica's one thread for long.
+   */
+  @Transaction(false)
+  @Returns('string')
+  async simulateCpuWork(_ctx: Context, ms: string): Promise<string> {
+    const busy = millisecondsUpTo('ms', ms, MAX_SIMULATED_CPU_MS);
+    // the loop is here, not in a helper V8 might inline into a caller, so that a profile names this function
+    const until = performance.now() + busy;
+    let x = 0x9e3779b9;
+    let rounds = 0;
+    do {
+      for (let i = 0; i < 10_000; i++) {
+        x ^= x << 13;
+        x ^= x >>> 17;
+        x ^= x << 5;
+      }
+      rounds++;
+    } while (performance.now() < until);
+    // x is never 0 after a round; using it keeps the loop from being optimized away
+    return JSON.stringify({ busyMs: busy, rounds: x === 0 ? 0 : rounds });
   }
 
   /**
@@ -216,6 +241,16 @@ function requireText(argName: string, value: unknown): string {
     throw new Error(`argument ${argName} must be a non-empty string`);
   }
   return text;
+}
+
+/** A whole number of milliseconds from 0 to `max`, written in digits only. */
+function millisecondsUpTo(argName: string, value: unknown, max: number): number {
+  const text = requireText(argName, value);
+  const ms = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(ms) || ms > max) {
+    throw new Error(`argument ${argName} must be an integer from 0 to ${max}, got "${text}"`);
+  }
+  return ms;
 }
 
 function parseSize(value: unknown): number {
