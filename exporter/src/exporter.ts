@@ -9,6 +9,7 @@ import type { ExporterConfig } from './exporterconfig';
 import { ExporterMetrics } from './exportermetrics';
 import { startExporterServer, type ExporterServer } from './exporterserver';
 import { LedgerApi } from './ledgerapi';
+import { ProfileApi } from './profile/profileapi';
 import { DEFAULT_INDEX_LIMITS, LedgerIndex, type IndexLimits } from './ledgerindex';
 import type { Logger } from './log';
 import { PeerConnection } from './peerconnection';
@@ -107,7 +108,9 @@ export class Exporter {
     });
     let server: ExporterServer;
     try {
-      server = await startExporterServer(config.listen, metrics, api);
+      const profileToken = config.profileTokenFile ? (await readFile(config.profileTokenFile, 'utf8')).trim() : undefined;
+      const profiles = new ProfileApi({ ...(config.podsFile ? { podsFile: config.podsFile } : {}), ...(profileToken ? { token: profileToken } : {}) });
+      server = await startExporterServer(config.listen, metrics, api, profiles);
     } catch (err) {
       for (const c of connections) c.close();
       throw err;

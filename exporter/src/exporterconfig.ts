@@ -21,6 +21,8 @@ export interface ExporterConfig {
   readonly listen: string;
   readonly otlpUrl?: string;
   readonly podsFile?: string;
+  /** A file holding the token the Mictract app's route sends with a profile capture (POST /api/v1/profiles); none: capture is off. */
+  readonly profileTokenFile?: string;
   readonly resource: Readonly<Record<string, string>>;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
@@ -39,6 +41,7 @@ export interface ExporterFlags {
   readonly listen?: string;
   readonly otlpUrl?: string;
   readonly podsFile?: string;
+  readonly profileTokenFile?: string;
   readonly logLevel?: string;
 }
 
@@ -49,7 +52,7 @@ export class ConfigError extends Error {
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
 const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const KEYS = new Set(['peers', 'identity', 'channels', 'checkpointDir', 'listen', 'otlpUrl', 'podsFile', 'resource', 'logLevel']);
+const KEYS = new Set(['peers', 'identity', 'channels', 'checkpointDir', 'listen', 'otlpUrl', 'podsFile', 'profileTokenFile', 'resource', 'logLevel']);
 
 type Raw = Record<string, unknown>;
 
@@ -148,6 +151,7 @@ export function resolveConfig(raw: Raw, flags: ExporterFlags, base: string): Exp
   const otlpUrl = flags.otlpUrl ?? str(raw.otlpUrl, 'otlpUrl', false);
   if (otlpUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(otlpUrl)) problems.push(`otlpUrl: must be an http(s) URL such as http://127.0.0.1:4318 (got ${JSON.stringify(otlpUrl)})`);
   const podsFile = flags.podsFile ? file(flags.podsFile) : file(str(raw.podsFile, 'podsFile', false));
+  const profileTokenFile = flags.profileTokenFile ? file(flags.profileTokenFile) : file(str(raw.profileTokenFile, 'profileTokenFile', false));
   const resource: Record<string, string> = {};
   if (raw.resource !== undefined) {
     if (!isRecord(raw.resource)) problems.push('resource: must be a mapping of attribute names to strings');
@@ -165,6 +169,7 @@ export function resolveConfig(raw: Raw, flags: ExporterFlags, base: string): Exp
     listen,
     ...(otlpUrl ? { otlpUrl } : {}),
     ...(podsFile ? { podsFile } : {}),
+    ...(profileTokenFile ? { profileTokenFile } : {}),
     resource,
     logLevel,
   };

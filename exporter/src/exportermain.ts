@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<void> {
     .option('--listen <host:port>', `address of /metrics and the ledger API (default ${DEFAULT_LISTEN})`)
     .option('--otlp-url <url>', 'OTLP/HTTP base URL for transaction spans, e.g. http://127.0.0.1:4318 (no spans without it)')
     .option('--pods-file <file>', 'JSON file listing the chaincode pods (written by the local target)')
+    .option('--profile-token-file <file>', "file holding the token the Mictract app's route sends to capture a profile (POST /api/v1/profiles); capture is off without it")
     .option('--log-level <level>', 'debug, info, warn or error')
     .showHelpAfterError();
   program.parse(argv);
