@@ -19,6 +19,7 @@ import { MarblesWorkload, statusLine } from './workload/marblesworkload';
 import { whereToLook } from './local/wheretolook';
 import { PLUGIN_ID, grafanaCommand, writeGrafanaProvisioning } from './observability/grafanaprovisioning';
 import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, withTarget } from './kubernetes/commands';
+import { addProfileCommand } from './profile/profilecommand';
 
 // `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
 // the spec or the command line, fixable by the user (the message says how); 3 a missing
@@ -167,6 +168,8 @@ program
     conn.close();
     console.log(`\n${statusLine(workload.stats, Date.now() - t0)}\nworkload stopped; the network is still up (\`mictract status\`, \`mictract down ${network.name}\`)`);
   });
+
+addProfileCommand(program);
 
 program
   .command('grafana')

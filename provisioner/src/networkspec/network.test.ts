@@ -47,3 +47,29 @@ describe('port layout', () => {
     expect(Math.min(...ports)).toBe(20000);
   });
 });
+
+describe('profiling', () => {
+  const withProfile = (extra: string) =>
+    buildNetwork(parseSpec(`name: p\nports: {base: 20000}\norderers: {nodes: 1}\norganizations: [{name: Org1}]\nchannel: {name: mychannel}\nchaincodes: [{name: marbles, path: cc, version: "1", replicas: 2${extra}}]\n`), (p) => p);
+
+  it('is off by default: no replica has an inspector and none is listed', () => {
+    const n = withProfile('');
+    expect(n.chaincodes[0]!.profile).toBe(false);
+    expect(n.chaincodes[0]!.slots.flatMap((s) => s.replicas).some((r) => r.inspector)).toBe(false);
+    expect(listeners(n).some((l) => l.owner.endsWith(' inspector'))).toBe(false);
+  });
+
+  it('with profile: true gives each replica its inspector on loopback at the fourth port it owns', () => {
+    const n = withProfile(', profile: true');
+    const replicas = n.chaincodes[0]!.slots.flatMap((s) => s.replicas);
+    for (const r of replicas) expect(r.inspector).toEqual({ host: '127.0.0.1', port: r.listen.port + 3 });
+    const owners = portsByOwner(n);
+    for (const r of replicas) expect(owners.get(`${r.name} inspector`)).toBe(r.inspector!.port);
+    const ports = listeners(n).map((l) => l.endpoint.port);
+    expect(new Set(ports).size).toBe(ports.length);
+  });
+
+  it('refuses a profile that is not a boolean, saying what it does', () => {
+    expect(() => withProfile(', profile: yes-please')).toThrow(/chaincodes\[0\]\.profile: must be true \(start each replica with its Node\.js inspector on 127\.0\.0\.1/);
+  });
+});

@@ -40,6 +40,8 @@ export interface ChaincodeReplica {
   readonly index: number;
   readonly listen: Endpoint; // the chaincode server itself (plaintext, loopback only)
   readonly sidecar?: { readonly listen: Endpoint; readonly metrics: Endpoint };
+  /** The Node.js inspector (a debugger: loopback only), when the chaincode's spec has `profile: true`. */
+  readonly inspector?: Endpoint;
 }
 
 /**
@@ -63,6 +65,8 @@ export interface Chaincode {
   readonly path: string; // absolute source folder
   readonly version: string;
   readonly sidecar: boolean;
+  /** Replicas run with their Node.js inspector on loopback, for `mictract profile`. */
+  readonly profile: boolean;
   readonly slots: readonly [ChaincodeSlot, ChaincodeSlot];
 }
 
@@ -154,13 +158,14 @@ export function buildNetwork(spec: NetworkSpecValues, resolvePath: (p: string) =
             index,
             listen: at(o),
             ...(cc.sidecar ? { sidecar: { listen: at(o + 1), metrics: at(o + 2) } } : {}),
+            ...(cc.profile ? { inspector: at(o + 3) } : {}),
           };
         }),
       );
       return { name, endpoints, balancerMetrics, replicas };
     };
     const slots = [slot('blue', 0), slot('green', 1)] as const;
-    return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, slots };
+    return { name: cc.name, service: chaincodeService(cc.name), path: resolvePath(cc.path), version: cc.version, sidecar: cc.sidecar, profile: cc.profile, slots };
   });
   const observability: Observability | undefined = spec.observability
     ? {
@@ -200,6 +205,7 @@ export function listeners(network: Network): { owner: string; endpoint: Endpoint
       for (const r of slot.replicas) {
         out.push({ owner: `${r.name}`, endpoint: r.listen });
         if (r.sidecar) out.push({ owner: `${r.name} sidecar`, endpoint: r.sidecar.listen }, { owner: `${r.name} sidecar metrics`, endpoint: r.sidecar.metrics });
+        if (r.inspector) out.push({ owner: `${r.name} inspector`, endpoint: r.inspector });
       }
     }
   }

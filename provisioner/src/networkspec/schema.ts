@@ -51,6 +51,8 @@ export const chaincodeSchema = z
       .regex(/^[a-zA-Z0-9]+([.+\-_][a-zA-Z0-9]+)*$/, { error: 'must be letters and digits joined by single . + - or _ (it becomes part of the package label), e.g. "1.0" or "2.1-rc1"' }),
     replicas: count('replicas per organization', 1, 8, 'each organization runs at least one replica of the chaincode').default(1),
     sidecar: z.boolean({ error: 'must be true or false' }).default(true),
+    // Starts each replica with the Node.js inspector on a loopback port, for `mictract profile`.
+    profile: z.boolean({ error: 'must be true (start each replica with its Node.js inspector on 127.0.0.1, for `mictract profile`) or false (the default)' }).default(false),
   }, { error: 'must be a mapping, e.g. {name: marbles, path: marbles, version: "1.0"}' })
   .strict();
 

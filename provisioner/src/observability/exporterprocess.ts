@@ -1,10 +1,11 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { nodePaths, userPaths } from '../crypto/layout';
 import type { Network } from '../networkspec/network';
 import type { ProcessSpec, ProcessStatus } from '../local/supervisor';
-import { type StackDirs, podsFile, stackDir } from './stackdirs';
+import { type StackDirs, podsFile, profileTokenFile, stackDir } from './stackdirs';
 
 // The block and transaction exporter of a local network, as a supervised process: it reads every
 // block through the first org's peers as that org's User1 (TLS, the org's CA), exports metrics and a
@@ -31,6 +32,8 @@ export async function exporterProcess(network: Network, dirs: ExporterDirs, otlp
     listen: `${obs.exporter.listen.host}:${obs.exporter.listen.port}`,
     ...(otlpUrl ? { otlpUrl } : {}),
     podsFile: podsFile(dirs),
+    // profile capture (POST /api/v1/profiles) only with this token, which only the app's route sends
+    profileTokenFile: await ensureProfileToken(dirs),
     resource: { 'service.namespace': network.name, 'k8s.namespace.name': network.name },
   };
   await mkdir(stackDir(dirs), { recursive: true, mode: 0o700 });
@@ -46,6 +49,14 @@ export async function exporterProcess(network: Network, dirs: ExporterDirs, otlp
   };
 }
 
+/** The profile token's file, made once per network (a random 256-bit token, 0600); `mictract grafana` gives it to the app. */
+export async function ensureProfileToken(dirs: StackDirs): Promise<string> {
+  const file = profileTokenFile(dirs);
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  if (!(await access(file).then(() => true, () => false))) await writeFile(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' }).catch(() => undefined);
+  return file;
+}
+
 /** The chaincode pods of the local target, as the exporter's ledger API lists them. */
 export interface LocalPod {
   readonly name: string;
@@ -55,6 +66,8 @@ export interface LocalPod {
   readonly slot: string;
   readonly address: string;
   readonly sidecarMetrics?: string;
+  /** The replica's Node.js inspector (loopback), when its chaincode has `profile: true`: the exporter captures profiles there. */
+  readonly inspector?: string;
   readonly phase: 'Running' | 'Failed' | 'Pending';
   readonly ready: boolean;
   readonly startedAt?: string;
@@ -79,6 +92,7 @@ export async function writePodsFile(network: Network, dirs: StackDirs, processes
           slot: slot.name,
           address: `${r.listen.host}:${r.listen.port}`,
           ...(r.sidecar ? { sidecarMetrics: `${r.sidecar.metrics.host}:${r.sidecar.metrics.port}` } : {}),
+          ...(r.inspector ? { inspector: `${r.inspector.host}:${r.inspector.port}` } : {}),
           phase,
           ready: phase === 'Running',
           startedAt: proc.startedAt,

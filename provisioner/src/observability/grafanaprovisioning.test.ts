@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, readlink, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readlink, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { loadSpec } from '../networkspec';
+import { ensureProfileToken } from './exporterprocess';
 import { grafanaCommand, writeGrafanaProvisioning } from './grafanaprovisioning';
 
 const EXAMPLE = path.resolve(__dirname, '../../../examples/network.yaml');
@@ -32,5 +33,23 @@ describe('mictract grafana: a provisioning folder for a network', () => {
     expect(files.files.filter((f) => f.endsWith('.json')).map((f) => path.basename(f)).sort()).toEqual(['chaincode.json', 'fabric.json', 'overview.json']);
     expect(await readlink(path.join(files.pluginDir, 'mictract-app'))).toMatch(/grafana-plugin\/dist$/);
     expect(grafanaCommand(files)).toContain(`GF_PATHS_PROVISIONING=${files.provisioning}`);
+  });
+
+  it("gives the app the exporter's profile token as a secure setting, which its capture route sends", async () => {
+    const { network } = await loadSpec(EXAMPLE);
+    const netDir = path.join(dir, 'net');
+    const tokenFile = await ensureProfileToken({ network: netDir, data: path.join(netDir, 'data') });
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+    const token = (await readFile(tokenFile, 'utf8')).trim();
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // made once: a second `up` keeps it
+    await ensureProfileToken({ network: netDir, data: path.join(netDir, 'data') });
+    expect((await readFile(tokenFile, 'utf8')).trim()).toBe(token);
+    const files = await writeGrafanaProvisioning(network, path.join(dir, 'grafana'), netDir);
+    const app = parse(await readFile(path.join(files.provisioning, 'plugins/mictract.yaml'), 'utf8')) as { apps: { secureJsonData?: Record<string, string> }[] };
+    expect(app.apps[0]!.secureJsonData).toEqual({ profileToken: token });
+    // without a token (a network brought up before profiling existed) the app gets none
+    const without = await writeGrafanaProvisioning(network, path.join(dir, 'grafana2'), path.join(dir, 'elsewhere'));
+    expect((parse(await readFile(path.join(without.provisioning, 'plugins/mictract.yaml'), 'utf8')) as { apps: object[] }).apps[0]).not.toHaveProperty('secureJsonData');
   });
 });

@@ -1,7 +1,9 @@
-import { copyFile, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import type { Network } from '../networkspec/network';
+import { networkDir } from '../statedir';
+import { profileTokenFile } from './stackdirs';
 
 // `mictract grafana <dir>`: a Grafana provisioning folder for a running local network, so a user's
 // own Grafana shows it: the network's Prometheus (exemplars linked to its Jaeger), Jaeger, the
@@ -19,7 +21,7 @@ export interface GrafanaFiles {
   readonly pluginDir: string;
 }
 
-export async function writeGrafanaProvisioning(network: Network, dir: string): Promise<GrafanaFiles> {
+export async function writeGrafanaProvisioning(network: Network, dir: string, netDir = networkDir(network.name)): Promise<GrafanaFiles> {
   const obs = network.observability;
   if (!obs) throw new Error(`network ${network.name} runs without observability (observability: false in its spec): there is no Prometheus or exporter to point Grafana at`);
   const at = (e: { host: string; port: number }) => `http://${e.host}:${e.port}`;
@@ -50,11 +52,21 @@ export async function writeGrafanaProvisioning(network: Network, dir: string): P
       ],
     }),
   );
+  // the app's route sends it to capture profiles; the exporter made it at `up` (none yet: no capture)
+  const profileToken = (await readFile(profileTokenFile({ network: netDir }), 'utf8').catch(() => '')).trim();
   await write(
     'plugins/mictract.yaml',
     stringify({
       apiVersion: 1,
-      apps: [{ type: PLUGIN_ID, org_id: 1, disabled: false, jsonData: { apiUrl: `${at(obs.exporter.listen)}/api/v1`, prometheusUid: 'mictract-prometheus', tracesUid: 'mictract-jaeger' } }],
+      apps: [
+        {
+          type: PLUGIN_ID,
+          org_id: 1,
+          disabled: false,
+          jsonData: { apiUrl: `${at(obs.exporter.listen)}/api/v1`, prometheusUid: 'mictract-prometheus', tracesUid: 'mictract-jaeger' },
+          ...(profileToken ? { secureJsonData: { profileToken } } : {}),
+        },
+      ],
     }),
   );
   await write(

@@ -10,3 +10,5 @@ export const stackDir = (dirs: StackDirs) => path.join(dirs.network, 'observabil
 export const sidecarTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'sidecars.json');
 export const balancerTargetsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'balancers.json');
 export const podsFile = (dirs: StackDirs) => path.join(stackDir(dirs), 'pods.json');
+/** The token the Mictract app's data-proxy route sends to capture a profile (POST /api/v1/profiles); 0600. */
+export const profileTokenFile = (dirs: Pick<StackDirs, 'network'>) => path.join(dirs.network, 'observability', 'profile-token');
