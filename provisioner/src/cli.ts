@@ -8,7 +8,8 @@ import { connectGateway } from './gateway/client';
 import { TxFailure, evaluate, submit } from './gateway/transact';
 import { Supervisor } from './local/supervisor';
 import { openNetwork } from './local/opennetwork';
-import { deployChaincode, localDirs, otlpUrlOf, upLocal } from './local/up';
+import { deployChaincode, localDirs, otlpUrlOf, readNetworkRecord, upLocal } from './local/up';
+import { describePlan, planChanges } from './networkspec/changeplan';
 import { cryptoSpecOf } from './networkcrypto';
 import { consoleProgress } from './progress';
 import { SpecError, listeners, loadSpec } from './networkspec';
@@ -74,6 +75,18 @@ withTarget(program
     const { chaincodes } = await upLocal(loaded, progress).catch(async (err: unknown) => explainFailure(loaded.network.name, err));
     const ccs = chaincodes.map((c) => `${c.name} ${c.version} (sequence ${c.sequence}, ${c.action})`).join(', ');
     console.log(`network ${loaded.network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s: channel ${loaded.network.channel}${ccs ? `, ${ccs}` : ''}`);
+  });
+
+program
+  .command('plan')
+  .description('print what `up` would change on the running network to match the spec (members to add, chaincodes to redefine) and what it refuses; changes nothing')
+  .argument('<spec>', 'network spec (YAML), edited')
+  .action(async (specFile: string) => {
+    const loaded = await loadSpec(specFile);
+    const record = await readNetworkRecord(localDirs(loaded.network).network);
+    const plan = planChanges(record?.applied, loaded.values);
+    if (plan.refused.length > 0) throw new SpecError(loaded.file, plan.refused);
+    console.log(describePlan(loaded.network.name, plan));
   });
 
 program

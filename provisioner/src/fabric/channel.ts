@@ -27,10 +27,10 @@ export async function genesisBlock(network: Network, fabric: FabricInstall, dirs
   return { file, created: true };
 }
 
-/** Joins every orderer that has not joined yet; returns how many joined now. */
-export async function joinOrderers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string, fresh = false): Promise<number> {
+/** Joins every orderer (of `nodes`: those the genesis block names) that has not joined yet; returns how many joined now. */
+export async function joinOrderers(network: Network, fabric: FabricInstall, dirs: Dirs, block: string, fresh = false, nodes = network.ordererOrg.nodes): Promise<number> {
   const joined = await Promise.all(
-    network.ordererOrg.nodes.map(async (o) => {
+    nodes.map(async (o) => {
       const flags = osnadminFlags(network, hostPort(o.admin), dirs);
       // a channel whose genesis block was just made has no member yet: nothing to ask
       if (!fresh && (await run(fabric.programs.osnadmin, ['channel', 'list', ...flags], {})).includes(`"name": "${network.channel}"`)) return false;

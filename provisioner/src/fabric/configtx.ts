@@ -44,6 +44,8 @@ export function configtxDocument(network: Network, cryptoRoot: string): Record<s
   });
   const v3 = network.fabric === '3.1';
   return {
+    // what `configtxgen -printOrg` reads when an org joins a running channel
+    Organizations: [ordererOrg, ...peerOrgs],
     Profiles: {
       Channel: {
         Policies: { Readers: meta('ANY Readers'), Writers: meta('ANY Writers'), Admins: meta('MAJORITY Admins') },

@@ -1,5 +1,6 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { msp, peer } from '@hyperledger/fabric-protos';
 import { buildCcaasPackage } from '../ccaas/ccaaspackage';
 import { nodePaths } from '../crypto/layout';
 import type { FabricInstall } from '../fabricbinaries';
@@ -15,6 +16,33 @@ import { hostPort } from './nodeconfig';
 export interface Committed {
   readonly sequence: number;
   readonly version: string;
+  /** The endorsement policy in canonical words (see endorsementPolicy), to compare with the one the spec asks for. */
+  readonly policy: string;
+}
+
+/**
+ * The endorsement policy a chaincode is defined with: a majority of the spec's orgs' peers, written
+ * out as a signature policy rather than left to the channel's MAJORITY Endorsement. That way a new
+ * org joining the channel does not change what the running chaincode needs until `up` redefines it,
+ * once the new org's peers serve it.
+ */
+export function endorsementPolicy(network: Network): string {
+  const ids = network.organizations.map((o) => `'${o.mspId}.peer'`);
+  return `OutOf(${Math.floor(ids.length / 2) + 1},${ids.join(',')})`;
+}
+
+/** The committed definition's validation parameter (an ApplicationPolicy), in endorsementPolicy's words. */
+export function policyOfValidationParameter(base64: string): string {
+  const app = peer.ApplicationPolicy.deserializeBinary(Buffer.from(base64, 'base64'));
+  if (app.hasChannelConfigPolicyReference()) return `channel:${app.getChannelConfigPolicyReference()}`;
+  const env = app.getSignaturePolicy();
+  const rule = env?.getRule()?.getNOutOf();
+  if (!env || !rule) return 'unknown';
+  const ids = env.getIdentitiesList().map((p) => {
+    const role = msp.MSPRole.deserializeBinary(p.getPrincipal_asU8());
+    return `'${role.getMspIdentifier()}.${role.getRole() === msp.MSPRole.MSPRoleType.PEER ? 'peer' : role.getRole()}'`;
+  });
+  return `OutOf(${rule.getN()},${ids.join(',')})`;
 }
 
 /** The definition committed on the channel, or undefined when the chaincode is not defined yet. */
@@ -22,8 +50,8 @@ export async function queryCommitted(network: Network, fabric: FabricInstall, di
   const org = network.organizations[0]!;
   try {
     const out = await run(fabric.programs.peer, ['lifecycle', 'chaincode', 'querycommitted', '-C', network.channel, '-n', cc.name, '--output', 'json'], peerAdminEnv(org, org.peers[0]!, dirs));
-    const def = JSON.parse(out.slice(out.indexOf('{'))) as { sequence: number; version: string };
-    return { sequence: Number(def.sequence), version: def.version };
+    const def = JSON.parse(out.slice(out.indexOf('{'))) as { sequence: number; version: string; validation_parameter: string };
+    return { sequence: Number(def.sequence), version: def.version, policy: policyOfValidationParameter(def.validation_parameter) };
   } catch (err) {
     if (err instanceof FabricCommandError && /not defined|namespace .* is not defined|could not be found/.test(err.output)) return undefined;
     throw err;
@@ -66,7 +94,7 @@ export async function installEverywhere(network: Network, fabric: FabricInstall,
   return results.filter(Boolean).length;
 }
 
-const definitionFlags = (network: Network, cc: Chaincode, version: string, sequence: number) => ['--channelID', network.channel, '--name', cc.name, '--version', version, '--sequence', String(sequence)];
+const definitionFlags = (network: Network, cc: Chaincode, version: string, sequence: number) => ['--channelID', network.channel, '--name', cc.name, '--version', version, '--sequence', String(sequence), '--signature-policy', endorsementPolicy(network)];
 
 /** Which orgs have approved the definition (checkcommitreadiness). */
 export async function approvals(network: Network, fabric: FabricInstall, dirs: Dirs, cc: Chaincode, version: string, sequence: number): Promise<Record<string, boolean>> {

@@ -81,7 +81,8 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
   const ref = { kind: 'peer' as const, domain: org.domain };
   const id = nodePaths(dirs.crypto, ref, peer.name);
   const data = path.join(dirs.data, peer.fqdn);
-  const bootstrap = org.peers.find((p) => p !== peer) ?? peer;
+  // always the first peer (itself, for the first): a peer added later must not change, and so restart, the others
+  const bootstrap = org.peers[0]!;
   const env: Record<string, string> = {
     ...baseEnv(dirs.config),
     CORE_PEER_ID: peer.fqdn,

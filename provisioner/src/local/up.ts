@@ -4,14 +4,16 @@ import { generateCrypto } from '../crypto';
 import { type FabricInstall, fabricInstall } from '../fabricbinaries';
 import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } from '../fabric/channel';
 import type { Dirs } from '../fabric/fabriccli';
-import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
+import { approveForOrgs, commitDefinition, endorsementPolicy, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
+import { addConsenters, addOrganizations, waitJoinedPeersPast } from '../fabric/members';
 import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
 import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
 import { cryptoSpecOf } from '../networkcrypto';
 import { exporterProcess } from '../observability/exporterprocess';
 import { refreshObservedPods, stackProcesses } from '../observability/stack';
 import type { Progress } from '../progress';
-import { type LoadedSpec, assertPortsFree, listeners } from '../networkspec';
+import { type LoadedSpec, type NetworkSpecValues, SpecError, assertPortsFree, listeners } from '../networkspec';
+import { planChanges } from '../networkspec/changeplan';
 import { type Chaincode, type Network, slotOf } from '../networkspec/network';
 import { cryptoDir, networkDir } from '../statedir';
 import { chaincodeProcesses, startChaincodes } from './chaincoderuntime';
@@ -37,6 +39,8 @@ export function localDirs(network: Network, home?: string): LocalDirs {
 export interface NetworkRecord {
   readonly specFile: string;
   readonly fabric: string;
+  /** The spec as last brought up in full: what the next `up` plans its changes against. */
+  readonly applied?: NetworkSpecValues;
 }
 
 export async function readNetworkRecord(netDir: string): Promise<NetworkRecord | undefined> {
@@ -62,13 +66,17 @@ export interface ChaincodeState {
   readonly sequence: number;
   readonly slot: string;
   readonly packageId: string;
-  readonly action: 'committed' | 'upgraded' | 'kept';
+  readonly action: 'committed' | 'upgraded' | 'redefined' | 'kept';
 }
 
 export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOptions = {}): Promise<{ fabric: FabricInstall; chaincodes: ChaincodeState[] }> {
   const { network } = loaded;
   const dirs = localDirs(network, opts.home);
   const sup = new Supervisor(dirs.network);
+  const record = await readNetworkRecord(dirs.network);
+  // refuse what cannot change live before changing anything
+  const plan = planChanges(record?.applied, loaded.values);
+  if (plan.refused.length > 0) throw new SpecError(loaded.file, plan.refused);
   const fabric = await progress.step(`Fabric ${network.fabric} binaries`, () => fabricInstall(network.fabric), (f) => f.bin);
   await progress.step('check ports', async () => {
     // ports held by this network's own running processes are fine: `up` resumes them
@@ -78,7 +86,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
     await assertPortsFree(loaded.file, listeners(network).filter((l) => !ownPorts.has(l.endpoint.port) && !ownedBy(l.owner)));
   });
   await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), dirs.crypto), (s) => `${s.created.length} created, ${s.kept.length} kept`);
-  await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric });
+  await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric, ...(record?.applied ? { applied: record.applied } : {}) });
   await writeNodeConfig(fabric, dirs.config);
   const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
 
@@ -101,11 +109,26 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   }, (n) => `${n} started, ${all.length - n} running`);
 
   await progress.step(`orderers ready (${orderers.length})`, () => Promise.all(orderers.map((o) => sup.waitHealthy(o.name))));
-  await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file, block.created), (n) => `${n} joined`);
+  // orderers added since the genesis block join later, with the config block that makes them consenters
+  const genesisOrderers = network.ordererOrg.nodes.slice(0, record?.applied && !block.created ? record.applied.orderers.nodes : undefined);
+  await progress.step('orderers join the channel', () => joinOrderers(network, fabric, dirs, block.file, block.created, genesisOrderers), (n) => `${n} joined`);
   await Promise.all([
     progress.step('Raft leader', () => waitRaftLeader(network), (l) => l),
     progress.step(`peers ready (${peers.length})`, () => Promise.all(peers.map((p) => sup.waitHealthy(p.name)))),
   ]);
+  // A grown spec: new orderers join the Raft consenters one by one, new orgs join the channel config
+  // (before their peers can join). Both ask the channel what it has, so a resumed `up` skips them.
+  const unknown = !block.created && !record?.applied; // a network from before plans were recorded: ask once
+  if (!block.created && (plan.addOrderers.length > 0 || unknown)) {
+    await progress.step('Raft consenters', () => addConsenters(network, fabric, dirs), (added) => (added.length ? `${added.join(', ')} added` : 'all in'));
+  }
+  if (!block.created && (plan.addOrganizations.length > 0 || unknown)) {
+    await progress.step('organizations in the channel configuration', async () => {
+      const { added, blockNumber } = await addOrganizations(network, fabric, dirs);
+      if (blockNumber !== undefined) await waitJoinedPeersPast(network, blockNumber);
+      return added;
+    }, (added) => (added.length ? `${added.join(', ')} added` : 'all in'));
+  }
   await progress.step('peers join the channel', () => joinPeers(network, fabric, dirs, block.file, block.created), (n) => `${n} joined`);
 
   const chaincodes: ChaincodeState[] = [];
@@ -120,6 +143,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
     const observers = [...stack, ...(exporter ? [exporter] : [])];
     await progress.step('observability: exporter, Prometheus, Jaeger', () => Promise.all(observers.map((s) => sup.waitHealthy(s.name))));
   }
+  await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric, applied: loaded.values });
   return { fabric, chaincodes };
 }
 
@@ -130,13 +154,16 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
  * stop. Peers switch packages at the commit block, so they never dial a chaincode that is gone.
  */
 export async function deployChaincode(network: Network, cc: Chaincode, fabric: FabricInstall, dirs: LocalDirs, sup: Supervisor, progress: Progress, opts: UpOptions = {}): Promise<ChaincodeState> {
-  const committed = opts.fresh ? undefined : await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}` : 'none'));
-  const current = committed?.version === cc.version;
+  const committed = opts.fresh ? undefined : await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}, policy ${c.policy}` : 'none'));
+  // a new org changes the majority the endorsement policy asks for: a new definition, blue/green like an upgrade
+  const current = committed?.version === cc.version && committed.policy === endorsementPolicy(network);
   const sequence = current ? committed.sequence : (committed?.sequence ?? 0) + 1;
   const slot = slotOf(cc, sequence);
   const pkg = await writePackage(cc, cc.version, slot.name, dirs.packages);
   const processes = await chaincodeProcesses(network, cc, slot, dirs.crypto, pkg.packageId, opts);
   if (current) {
+    // peers added since the commit need the package too
+    await progress.step(`${cc.name} ${cc.version}: installed on every peer`, () => installEverywhere(network, fabric, dirs, pkg), (n) => `${n} installed now`);
     await progress.step(`${cc.name} ${cc.version}: ${slot.name} replicas`, () => startChaincodes(sup, processes), (r) => `${r.started.length} started, ${r.running.length} running`);
     await refreshObservedPods(network, dirs, sup);
     return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: 'kept' };
@@ -156,7 +183,7 @@ export async function deployChaincode(network: Network, cc: Chaincode, fabric: F
     }, (n) => `${n} stopped`);
   }
   await refreshObservedPods(network, dirs, sup);
-  return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: committed ? 'upgraded' : 'committed' };
+  return { name: cc.name, version: cc.version, sequence, slot: slot.name, packageId: pkg.packageId, action: !committed ? 'committed' : committed.version === cc.version ? 'redefined' : 'upgraded' };
 }
 
 async function reloadPrometheus(network: Network): Promise<void> {
