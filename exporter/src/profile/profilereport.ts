@@ -1,4 +1,6 @@
 import type { Profiler } from 'node:inspector';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type SourceLocation, SourceLocator, displayPath } from './sourcelocation';
 import { type FunctionTime, summarizeCpuProfile } from './topfunctions';
@@ -24,7 +26,7 @@ export interface ProfileReport {
 
 export interface ReportOptions {
   readonly limit?: number;
-  /** Paths inside it are shown relative to it (the chaincode's folder). */
+  /** Paths inside it are shown relative to it (the chaincode's folder); default: each file's package folder (nearest package.json). */
   readonly root?: string;
   readonly locator?: SourceLocator;
 }
@@ -36,12 +38,31 @@ export function profileReport(profile: Profiler.Profile, opts: ReportOptions = {
     if (f.kind === 'runtime' || f.url === '') return { ...f, location: '' };
     const source = locator.locate(f.url, f.line, f.hotLine);
     const file = source?.file ?? (f.url.startsWith('file://') ? fileURLToPath(f.url) : f.url);
-    const shown = f.url.startsWith('file://') || source ? displayPath(file, opts.root) : file;
+    const shown = f.url.startsWith('file://') || source ? displayPath(file, opts.root ?? (file.includes(`${path.sep}node_modules${path.sep}`) ? undefined : packageRoot(file))) : file;
     const line = source?.line ?? f.line;
     const hot = source ? source.hotLine : f.hotLine;
     return { ...f, location: `${shown}:${line}`, ...(hot !== undefined ? { hotLocation: `${shown}:${hot}` } : {}), ...(source ? { source } : {}) };
   };
   return { durationMs: summary.durationMs, samples: summary.samples, busyShare: summary.busyShare, bySelf: summary.bySelf.map(row), byTotal: summary.byTotal.map(row) };
+}
+
+const roots = new Map<string, string | undefined>();
+
+/** The folder of the nearest package.json above `file`, if readable here. */
+function packageRoot(file: string): string | undefined {
+  const dir = path.dirname(file);
+  if (!roots.has(dir)) {
+    let root: string | undefined;
+    for (let d = dir; ; d = path.dirname(d)) {
+      if (existsSync(path.join(d, 'package.json'))) {
+        root = d;
+        break;
+      }
+      if (path.dirname(d) === d) break;
+    }
+    roots.set(dir, root);
+  }
+  return roots.get(dir);
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
