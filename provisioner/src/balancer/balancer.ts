@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { RawChaincodeService, UNLIMITED_MESSAGES, type RawPeerStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
 import { BalancerMetrics } from './balancermetrics';
 import { PeerSession } from './peersession';
+import type { ReplicaCredentials } from './replicalink';
 
 // The chaincode balancer of one org and chaincode slot: towards the peers it is the chaincode server
 // (protos.Chaincode/Connect, TLS with the org's service certificate), and for every stream a peer opens
@@ -14,8 +15,12 @@ export interface BalancerOptions {
   readonly listen: string;
   /** Server TLS towards the peer (PEM); plaintext when absent. */
   readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
-  /** Each replica's plaintext chaincode server (its sidecar), host:port. */
+  /** Each replica's chaincode server (its sidecar), host:port; may start empty when `discovered` (see setReplicas). */
   readonly replicas: readonly string[];
+  /** The replica set comes from discovery (setReplicas), so it may be empty at first. */
+  readonly discovered?: boolean;
+  /** TLS towards the replicas (their sidecars listen with TLS); plaintext when absent. */
+  readonly replicaTls?: ReplicaCredentials;
   readonly log?: (line: string) => void;
   readonly metrics?: BalancerMetrics;
   readonly registerTimeoutMs?: number;
@@ -29,6 +34,9 @@ export interface Balancer {
   readonly metrics: BalancerMetrics;
   /** Open peer streams. */
   sessions(): number;
+  /** The replicas now (discovery): every open peer stream dials the new ones and retires the ones gone. */
+  setReplicas(addresses: readonly string[]): void;
+  replicas(): readonly string[];
   /** Ends every peer stream and stops listening. */
   close(): Promise<void>;
 }
@@ -44,7 +52,8 @@ const SERVER_OPTIONS: grpc.ServerOptions = {
 };
 
 export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
-  if (opts.replicas.length === 0) throw new Error('a balancer needs at least one replica');
+  if (opts.replicas.length === 0 && !opts.discovered) throw new Error('a balancer needs at least one replica');
+  let replicas: readonly string[] = [...opts.replicas];
   const log = opts.log ?? (() => undefined);
   const metrics = opts.metrics ?? new BalancerMetrics(opts.replicas);
   const sessions = new Set<PeerSession>();
@@ -67,7 +76,8 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     const session = new PeerSession(
       call,
       {
-        replicas: opts.replicas,
+        replicas,
+        ...(opts.replicaTls ? { replicaCredentials: opts.replicaTls } : {}),
         metrics,
         log,
         registerTimeoutMs: opts.registerTimeoutMs ?? 10_000,
@@ -93,6 +103,14 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     address: `${host}:${port}`,
     metrics,
     sessions: () => sessions.size,
+    setReplicas(addresses) {
+      const next = [...new Set(addresses)].sort();
+      if (next.length === replicas.length && next.every((a, i) => a === replicas[i])) return;
+      replicas = next;
+      metrics.setReplicas(next);
+      for (const s of sessions) s.setReplicas(next);
+    },
+    replicas: () => replicas,
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of [...sessions]) s.close();

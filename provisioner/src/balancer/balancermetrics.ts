@@ -1,7 +1,9 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 
 // The balancer's Prometheus families (reference: exporter/docs/metrics.md, section "Balancer").
-// Labels are bounded: `replica` is a replica's address from the command line, `reason` a fixed set.
+// Labels are bounded: `replica` is a replica's address from the command line or, on Kubernetes, a
+// replica pod's IP:port from discovery (counters keep a series per address ever seen, so each rollout
+// adds its pods' series until the balancer restarts), `reason` a fixed set.
 // In-flight and up are read from the live sessions at scrape time, so they cannot drift.
 
 export type DropReason = 'malformed' | 'unknown_key' | 'unexpected';
@@ -22,7 +24,16 @@ export class BalancerMetrics {
   readonly peerStreams: Gauge;
   private view: BalancerView | undefined;
 
-  constructor(readonly replicas: readonly string[]) {
+  private current: readonly string[];
+
+  /** The replicas now (discovery changes them); gauges report these. */
+  get replicas(): readonly string[] {
+    return this.current;
+  }
+
+  constructor(replicas: readonly string[]) {
+    this.current = [...replicas];
+    const now = () => this.current;
     const registers = [this.registry];
     this.assigned = new Counter({
       name: 'mictract_balancer_invocations_assigned_total',
@@ -57,7 +68,8 @@ export class BalancerMetrics {
       registers,
       collect() {
         const counts = view()?.inFlight();
-        for (const r of replicas) this.set({ replica: r }, counts?.get(r) ?? 0);
+        this.reset();
+        for (const r of now()) this.set({ replica: r }, counts?.get(r) ?? 0);
       },
     });
     new Gauge({
@@ -67,7 +79,8 @@ export class BalancerMetrics {
       registers,
       collect() {
         const ready = view()?.readyStreams();
-        for (const r of replicas) this.set({ replica: r }, (ready?.get(r) ?? 0) > 0 ? 1 : 0);
+        this.reset();
+        for (const r of now()) this.set({ replica: r }, (ready?.get(r) ?? 0) > 0 ? 1 : 0);
       },
     });
     new Gauge({
@@ -76,9 +89,19 @@ export class BalancerMetrics {
       registers,
       collect() {
         const ready = view()?.readyStreams();
-        this.set(replicas.filter((r) => (ready?.get(r) ?? 0) > 0).length);
+        this.set(now().filter((r) => (ready?.get(r) ?? 0) > 0).length);
       },
     });
+    this.zero(this.current);
+  }
+
+  /** The replica set changed: gauges follow it, counters of a new replica start at 0. */
+  setReplicas(replicas: readonly string[]): void {
+    this.current = [...replicas];
+    this.zero(this.current);
+  }
+
+  private zero(replicas: readonly string[]): void {
     for (const r of replicas) {
       this.assigned.inc({ replica: r }, 0);
       this.failedByLoss.inc({ replica: r }, 0);

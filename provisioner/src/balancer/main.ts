@@ -1,6 +1,9 @@
 // The chaincode balancer as its own process, one per org and chaincode slot:
 //   node dist/balancer/main.js --listen 127.0.0.1:17010 --tls-cert cert.pem --tls-key key.pem \
 //        --replica 127.0.0.1:17012 --replica 127.0.0.1:17015 [--metrics 127.0.0.1:17020]
+// On Kubernetes the replicas are found, not listed: --replicas-dns marbles-blue-org1-replicas:7052
+// resolves the replicas' headless Service every --dns-refresh-ms (one address per Ready pod), and
+// --replica-tls-ca/--replica-tls-name dial their sidecars with TLS (the hop crosses the pod network).
 // Prints "listening on HOST:PORT" on stdout once the peer can connect (the line a supervisor waits
 // for); logs to stderr, one line per replica state change, not per invocation. Exit codes: 0 after
 // SIGTERM/SIGINT; 2 a bad flag, an unreadable file or a port that cannot be bound.
@@ -12,8 +15,12 @@ import { parseArgs } from 'node:util';
 import { formatHostPort, parseHostPort } from '../endpoint/hostport';
 import { startBalancer } from './balancer';
 import { BalancerMetrics } from './balancermetrics';
+import { startDnsDiscovery } from './dnsdiscovery';
+import { replicaTls } from './replicalink';
 
-const USAGE = 'usage: balancer --listen HOST:PORT --replica HOST:PORT [--replica HOST:PORT ...] [--tls-cert FILE --tls-key FILE] [--metrics HOST:PORT]';
+const USAGE =
+  'usage: balancer --listen HOST:PORT (--replica HOST:PORT [--replica HOST:PORT ...] | --replicas-dns NAME:PORT [--dns-refresh-ms MS])\n' +
+  '                [--tls-cert FILE --tls-key FILE] [--replica-tls-ca FILE [--replica-tls-name NAME]] [--metrics HOST:PORT]';
 
 class StartError extends Error {}
 
@@ -44,17 +51,33 @@ function parse(argv: string[]) {
         'tls-cert': { type: 'string' },
         'tls-key': { type: 'string' },
         metrics: { type: 'string' },
+        'replicas-dns': { type: 'string' },
+        'dns-refresh-ms': { type: 'string' },
+        'replica-tls-ca': { type: 'string' },
+        'replica-tls-name': { type: 'string' },
       },
     }));
   } catch (err) {
     throw new StartError((err as Error).message);
   }
   if (values.listen === undefined) throw new StartError('--listen is required');
-  if (!values.replica?.length) throw new StartError('--replica is required (one per replica, its sidecar\'s address)');
+  const dnsTarget = values['replicas-dns'];
+  if (!values.replica?.length && dnsTarget === undefined) throw new StartError('--replica is required (one per replica, its sidecar\'s address), or --replicas-dns');
+  if (values.replica?.length && dnsTarget !== undefined) throw new StartError('--replica and --replicas-dns exclude each other');
+  if (values['replica-tls-name'] !== undefined && values['replica-tls-ca'] === undefined) throw new StartError('--replica-tls-name needs --replica-tls-ca');
+  const refresh = values['dns-refresh-ms'] === undefined ? 2000 : Number(values['dns-refresh-ms']);
+  if (!Number.isInteger(refresh) || refresh < 100) throw new StartError(`--dns-refresh-ms: a whole number of milliseconds, at least 100 (got "${values['dns-refresh-ms']}")`);
+  let dns;
+  if (dnsTarget !== undefined) {
+    dns = parseHostPort(dnsTarget);
+    if (typeof dns === 'string') throw new StartError(`--replicas-dns: ${dns}`);
+  }
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new StartError('--tls-cert and --tls-key go together');
   return {
     listen: hostPort('--listen', values.listen),
-    replicas: values.replica.map((r) => hostPort('--replica', r)),
+    replicas: (values.replica ?? []).map((r) => hostPort('--replica', r)),
+    dns: dns === undefined ? undefined : { target: dns, refreshMs: refresh },
+    replicaTls: values['replica-tls-ca'] ? replicaTls(read('--replica-tls-ca', values['replica-tls-ca']), values['replica-tls-name']) : undefined,
     tls: values['tls-cert'] ? { cert: read('--tls-cert', values['tls-cert']), key: read('--tls-key', values['tls-key']!) } : undefined,
     metrics: values.metrics === undefined ? undefined : parseHostPort(values.metrics),
   };
@@ -72,7 +95,15 @@ async function main(): Promise<void> {
   }
   const log = (line: string): void => void process.stderr.write(`balancer ${args.listen}: ${line}\n`);
   const metrics = new BalancerMetrics(args.replicas);
-  const balancer = await startBalancer({ listen: args.listen, replicas: args.replicas, metrics, log, ...(args.tls ? { tls: args.tls } : {}) }).catch((err: Error) => {
+  const balancer = await startBalancer({
+    listen: args.listen,
+    replicas: args.replicas,
+    discovered: args.dns !== undefined,
+    metrics,
+    log,
+    ...(args.tls ? { tls: args.tls } : {}),
+    ...(args.replicaTls ? { replicaTls: args.replicaTls } : {}),
+  }).catch((err: Error) => {
     process.stderr.write(`balancer: cannot listen on ${args.listen}: ${err.message}\n`);
     process.exit(2);
   });
@@ -91,11 +122,13 @@ async function main(): Promise<void> {
       process.exit(2);
     }).listen(at.port, at.host, resolve));
   }
+  const discovery = args.dns && startDnsDiscovery({ target: args.dns.target, intervalMs: args.dns.refreshMs, onChange: (a) => balancer.setReplicas(a), log });
   process.stdout.write(`listening on ${balancer.address}\n`);
-  log(`replicas ${args.replicas.join(', ')}, TLS ${args.tls ? 'on' : 'off'}${args.metrics ? `, metrics on ${formatHostPort(args.metrics as { host: string; port: number })}` : ''}`);
+  log(`replicas ${args.dns ? `from DNS ${formatHostPort(args.dns.target)} every ${args.dns.refreshMs} ms` : args.replicas.join(', ')}, TLS ${args.tls ? 'on' : 'off'} (to replicas ${args.replicaTls ? 'on' : 'off'})${args.metrics ? `, metrics on ${formatHostPort(args.metrics as { host: string; port: number })}` : ''}`);
 
   const stop = (signal: string): void => {
     log(`${signal}: closing`);
+    discovery?.stop();
     metricsServer?.close();
     void balancer.close().then(() => process.exit(0));
   };

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { applicationMetadata, type RawPeerStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
 import type { BalancerMetrics } from './balancermetrics';
 import { InvocationTable } from './invocationtable';
-import { ReplicaLink } from './replicalink';
+import { ReplicaLink, type ReplicaCredentials } from './replicalink';
 import { decodeEnvelope, endsInvocation, errorFrame, invocationKey, MessageType, startsInvocation, type Envelope } from './shimframes';
 
 // One chaincode stream from the peer, spread over every replica. The peer sees one chaincode: the
@@ -15,6 +15,8 @@ import { decodeEnvelope, endsInvocation, errorFrame, invocationKey, MessageType,
 
 export interface SessionOptions {
   readonly replicas: readonly string[];
+  /** How each replica is dialled; plaintext when absent (replicas on loopback). */
+  readonly replicaCredentials?: ReplicaCredentials;
   readonly metrics: BalancerMetrics;
   readonly log: (line: string) => void;
   /** How long a replica gets from connect to REGISTER. */
@@ -26,6 +28,8 @@ export interface SessionOptions {
 
 interface Slot {
   readonly address: string;
+  /** Gone from the replica set (discovery): takes no new invocation, closed once its own are done. */
+  removed: boolean;
   link: ReplicaLink | undefined;
   failures: number;
   retry: NodeJS.Timeout | undefined;
@@ -34,7 +38,7 @@ interface Slot {
 }
 
 export class PeerSession {
-  private readonly slots: Slot[];
+  private slots: Slot[];
   private readonly table = new InvocationTable<ReplicaLink>();
   private readonly metadata: grpc.Metadata;
   private chaincodeId: string | undefined;
@@ -52,12 +56,57 @@ export class PeerSession {
     private readonly onEnd: (s: PeerSession) => void,
   ) {
     this.metadata = applicationMetadata(call.metadata);
-    this.slots = opts.replicas.map((address) => ({ address, link: undefined, failures: 0, retry: undefined, lastLogged: '' }));
+    this.slots = opts.replicas.map((address) => newSlot(address));
     call.on('data', (raw: Buffer) => this.fromPeer(raw));
     call.on('end', () => this.finish('the peer ended the stream', undefined));
     call.on('error', () => undefined); // shows as 'cancelled' as well
     call.on('cancelled', () => this.finish('the peer cancelled the stream', undefined));
     for (const slot of this.slots) this.dial(slot);
+    // a balancer whose discovery has found no replica yet: the peer fails its launch and tries again later
+    if (this.slots.length === 0) queueMicrotask(() => this.finish('no replica known', { code: grpc.status.UNAVAILABLE, details: 'no chaincode replica known yet' }));
+  }
+
+  /**
+   * The replica set changed (discovery): new addresses are dialled; an address that left takes no new
+   * invocation, and its stream is closed once the invocations it holds are done (a replica being
+   * rolled out finishes its work; one that died has already failed its own).
+   */
+  setReplicas(addresses: readonly string[]): void {
+    if (this.over) return;
+    const want = new Set(addresses);
+    for (const slot of this.slots) {
+      if (want.has(slot.address)) {
+        if (slot.removed) this.opts.log(`replica ${slot.address} is back in the set`);
+        slot.removed = false;
+        want.delete(slot.address);
+      } else if (!slot.removed) {
+        slot.removed = true;
+        this.opts.log(`replica ${slot.address} left the set${slot.link && this.table.inFlight(slot.link) > 0 ? `; closing after its ${this.table.inFlight(slot.link)} invocation(s) in flight` : ''}`);
+        this.retire(slot);
+      }
+    }
+    for (const address of want) {
+      const slot = newSlot(address);
+      this.slots.push(slot);
+      this.opts.log(`replica ${address} joined the set`);
+      this.dial(slot);
+    }
+    if (this.slots.length === 0) this.finish('no replica left in the set', { code: grpc.status.UNAVAILABLE, details: 'no chaincode replica left' });
+  }
+
+  /** Closes a removed slot once it holds nothing. */
+  private retire(slot: Slot): void {
+    if (!slot.removed) return;
+    if (slot.link && this.table.inFlight(slot.link) > 0) return;
+    if (slot.retry) clearTimeout(slot.retry);
+    slot.retry = undefined;
+    if (slot.link) {
+      this.blocked.delete(slot.link);
+      slot.link.close();
+      slot.link = undefined;
+      if (this.blocked.size === 0 && !this.over) this.call.resume();
+    }
+    this.slots = this.slots.filter((s) => s !== slot);
   }
 
   /** Per replica address: invocations held now. */
@@ -67,7 +116,7 @@ export class PeerSession {
 
   /** Replica addresses ready for invocations. */
   ready(): string[] {
-    return this.slots.filter((s) => s.link?.state === 'ready').map((s) => s.address);
+    return this.slots.filter((s) => !s.removed && s.link?.state === 'ready').map((s) => s.address);
   }
 
   /** Ends the session from the balancer's side (shutdown). */
@@ -79,12 +128,12 @@ export class PeerSession {
 
   private dial(slot: Slot): void {
     slot.retry = undefined;
-    if (this.over) return;
+    if (this.over || slot.removed) return;
     slot.link = new ReplicaLink(slot.address, this.metadata, {
       registered: (link, id, raw) => this.onRegistered(slot, link, id, raw),
       message: (link, raw, m) => this.fromReplica(slot, link, raw, m),
       broken: (link, reason) => this.onBroken(slot, link, reason),
-    }, this.opts.registerTimeoutMs);
+    }, this.opts.registerTimeoutMs, this.opts.replicaCredentials);
   }
 
   private onRegistered(slot: Slot, link: ReplicaLink, id: string, raw: Buffer): void {
@@ -121,10 +170,12 @@ export class PeerSession {
       this.opts.metrics.failedByLoss.inc({ replica: slot.address });
     }
     if (this.over) return;
+    if (slot.removed) this.retire(slot);
     if (this.slots.every((s) => s.link === undefined)) {
       this.finish('no replica left', { code: grpc.status.UNAVAILABLE, details: `no chaincode replica left (last: ${slot.address}: ${reason})` });
       return;
     }
+    if (slot.removed) return;
     const delay = Math.min(this.opts.retryMaxMs, this.opts.retryMinMs * 2 ** slot.failures);
     slot.failures++;
     slot.retry = setTimeout(() => this.dial(slot), delay);
@@ -140,6 +191,7 @@ export class PeerSession {
     }
     if (endsInvocation(m.type)) this.table.release(key);
     this.writeToPeer(raw);
+    if (slot.removed) this.retire(slot);
   }
 
   private drop(slot: Slot, reason: 'malformed' | 'unknown_key' | 'unexpected', what: string): void {
@@ -172,7 +224,7 @@ export class PeerSession {
     const key = invocationKey(m);
     let link = this.table.holder(key);
     if (!link && startsInvocation(m.type)) {
-      const ready = this.slots.flatMap((s) => (s.link?.state === 'ready' ? [s.link] : []));
+      const ready = this.slots.flatMap((s) => (!s.removed && s.link?.state === 'ready' ? [s.link] : []));
       link = this.table.leastInFlight(ready, this.turn++ % Math.max(1, ready.length));
       if (!link) {
         this.writeToPeer(errorFrame(m.channelId, m.txId, 'no chaincode replica is ready; retry it'));
@@ -227,6 +279,10 @@ export class PeerSession {
     else if (!this.call.cancelled) this.call.end();
     this.onEnd(this);
   }
+}
+
+function newSlot(address: string): Slot {
+  return { address, removed: false, link: undefined, failures: 0, retry: undefined, lastLogged: '' };
 }
 
 function splitKey(key: string): [string, string] {

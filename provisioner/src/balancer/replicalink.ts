@@ -15,6 +15,18 @@ export interface ReplicaLinkEvents {
   broken(link: ReplicaLink, reason: string): void;
 }
 
+/** TLS towards a replica whose sidecar listens with TLS (on Kubernetes, where the hop crosses the pod network). */
+export interface ReplicaCredentials {
+  readonly credentials: grpc.ChannelCredentials;
+  /** The name the replica's certificate carries, checked instead of the address dialled (a pod IP). */
+  readonly serverName?: string;
+}
+
+/** TLS towards the replicas: their CA (PEM) and the name on their certificate. */
+export function replicaTls(ca: Buffer, serverName?: string): ReplicaCredentials {
+  return { credentials: grpc.credentials.createSsl(ca), ...(serverName ? { serverName } : {}) };
+}
+
 export type LinkState = 'connecting' | 'registered' | 'ready' | 'broken';
 
 const CHANNEL_OPTIONS: grpc.ChannelOptions = {
@@ -37,8 +49,13 @@ export class ReplicaLink {
     metadata: grpc.Metadata,
     private readonly events: ReplicaLinkEvents,
     registerTimeoutMs: number,
+    tls?: ReplicaCredentials,
   ) {
-    this.client = new grpc.Client(address, grpc.credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new grpc.Client(
+      address,
+      tls?.credentials ?? grpc.credentials.createInsecure(),
+      tls?.serverName ? { ...CHANNEL_OPTIONS, 'grpc.ssl_target_name_override': tls.serverName, 'grpc.default_authority': tls.serverName } : CHANNEL_OPTIONS,
+    );
     this.stream = connectRaw(this.client, metadata);
     this.registerTimer = setTimeout(() => this.fail(`no REGISTER within ${registerTimeoutMs} ms`), registerTimeoutMs);
     this.stream.on('data', (raw: Buffer) => this.onData(raw));
