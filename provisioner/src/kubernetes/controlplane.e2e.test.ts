@@ -10,7 +10,7 @@ import { OWNED_KINDS, listLabelled } from './down';
 import { k8s } from './k8sclient';
 import { expectedPods } from './podstate';
 import { type TestCluster, startTestCluster } from './testcluster';
-import { TEST_CORE_YAML, loadTestSpec, tempHome } from './testspecs';
+import { TEST_CORE_YAML, loadTestSpec, removeTempHomes, tempHome } from './testspecs';
 import { type KubernetesUpResult, downKubernetes, statusKubernetes, upKubernetes } from './upkubernetes';
 
 // The Kubernetes target against a real control plane (etcd, kube-apiserver, controller-manager,
@@ -38,6 +38,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await cluster?.stop();
+  await removeTempHomes();
 });
 
 const ns = 'demo';
@@ -52,8 +53,11 @@ describe('the demo network on a real control plane', () => {
     expect(first.applied).toHaveLength(first.manifests.objects.length);
     expect(first.applied.every((a) => a.action === 'created')).toBe(true);
     const pods = (await c.kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: ns })).items as V1Pod[];
-    expect(pods).toHaveLength(expectedPods(first.manifests.objects)); // 1 orderer + 2 peers + 2 x 2 marbles + the exporter
-    expect(pods).toHaveLength(8);
+    expect(pods).toHaveLength(expectedPods(first.manifests.objects)); // 1 orderer + 2 peers + 2 x 2 marbles + 2 x 2 balancers + the exporter
+    expect(pods).toHaveLength(12);
+    expect(pods.filter((p) => p.metadata?.labels?.['app.kubernetes.io/component'] === 'chaincode-balancer').map((p) => p.metadata?.labels?.['app.kubernetes.io/instance']).sort()).toEqual([
+      'marbles-blue-org1-balancer', 'marbles-blue-org1-balancer', 'marbles-blue-org2-balancer', 'marbles-blue-org2-balancer',
+    ]);
     for (const p of pods) {
       expect(p.spec?.nodeName).toMatch(/^kwok-node-/);
       expect(p.status?.conditions?.find((x) => x.type === 'Ready')?.status).toBe('True');
@@ -66,17 +70,28 @@ describe('the demo network on a real control plane', () => {
     console.log(`up --target kubernetes: ${first.manifests.objects.length} objects applied and ${pods.length} pods Ready in ${seconds.toFixed(1)} s (control plane ready in ${cluster.timings.ready} s)`);
   });
 
-  it("EndpointSlices list each org's chaincode replicas behind its Service, on the sidecar's port", async () => {
+  it("EndpointSlices list each org's balancer pods behind its chaincode Service, and its replicas behind their headless Service on the sidecar's port", async () => {
     const slices = async (service: string) =>
       ((await c.objects.list('discovery.k8s.io/v1', 'EndpointSlice', ns, undefined, undefined, undefined, undefined, `kubernetes.io/service-name=${service}`)).items as V1EndpointSlice[]).flatMap((s) =>
-        (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => ({ pod: e.targetRef?.name, port: s.ports?.[0] })),
+        (s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => ({ pod: e.targetRef?.name, port: s.ports?.find((p) => p.name === 'chaincode') })),
       );
-    const sidecarPort = loaded.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === 'Org1')!.sidecar!.listen.port;
-    await until(async () => (await slices('marbles-blue-org1')).length === 2, 'EndpointSlice of marbles-blue-org1 lists 2 ready replicas', 30_000);
-    const eps = await slices('marbles-blue-org1');
-    expect(eps.every((e) => e.pod?.startsWith('marbles-blue-org1-'))).toBe(true);
+    const slot = loaded.network.chaincodes[0]!.slots[0];
+    const sidecarPort = slot.replicas.find((r) => r.org === 'Org1')!.sidecar!.listen.port;
+    // the replicas, as the balancer's DNS lookup of the headless Service sees them: one address per Ready pod
+    await until(async () => (await slices('marbles-blue-org1-replicas')).length === 2, 'EndpointSlice of marbles-blue-org1-replicas lists 2 ready replicas', 30_000);
+    const eps = await slices('marbles-blue-org1-replicas');
+    expect(eps.every((e) => e.pod?.startsWith('marbles-blue-org1-') && !e.pod.startsWith('marbles-blue-org1-balancer-'))).toBe(true);
     expect(eps[0]!.port).toEqual(expect.objectContaining({ name: 'chaincode', port: sidecarPort }));
-    await until(async () => (await slices('marbles-blue-org2')).length === 2, 'EndpointSlice of marbles-blue-org2 lists 2 ready replicas', 30_000);
+    const headless = (await c.objects.read({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'marbles-blue-org1-replicas', namespace: ns } } as never)) as { spec?: { clusterIP?: string } };
+    expect(headless.spec?.clusterIP).toBe('None');
+    await until(async () => (await slices('marbles-blue-org2-replicas')).length === 2, 'EndpointSlice of marbles-blue-org2-replicas lists 2 ready replicas', 30_000);
+    // the org's chaincode Service (the address the peers dial) is the balancer's two pods, on the endpoint port
+    const endpointPort = slot.endpoints.get('Org1')!.port;
+    await until(async () => (await slices('marbles-blue-org1')).length === 2, 'EndpointSlice of marbles-blue-org1 lists 2 ready balancer pods', 30_000);
+    const front = await slices('marbles-blue-org1');
+    expect(front.every((e) => e.pod?.startsWith('marbles-blue-org1-balancer-'))).toBe(true);
+    expect(front[0]!.port).toEqual(expect.objectContaining({ name: 'chaincode', port: endpointPort }));
+    await until(async () => (await slices('marbles-blue-org2')).length === 2, 'EndpointSlice of marbles-blue-org2 lists 2 ready balancer pods', 30_000);
     await until(async () => (await slices('peer0-org1')).length === 1, 'EndpointSlice of peer0-org1', 30_000);
   });
 
@@ -113,14 +128,14 @@ describe('the demo network on a real control plane', () => {
       currentContext: 'exporter',
     });
     const core = asExporter.makeApiClient(k8s.CoreV1Api);
-    expect((await core.listNamespacedPod({ namespace: ns })).items.length).toBe(8);
+    expect((await core.listNamespacedPod({ namespace: ns })).items.length).toBe(12);
     await expect(core.readNamespacedSecret({ name: 'peer0-org1-keys', namespace: ns })).rejects.toMatchObject({ code: 403 });
     await expect(core.listNamespacedSecret({ namespace: ns })).rejects.toMatchObject({ code: 403 });
   });
 
   it('status reads the real state: every pod Ready with its restarts, and why a pod is not', async () => {
     const states = await statusKubernetes('demo', { kubeconfig: cluster.kubeconfig });
-    expect(states).toHaveLength(8);
+    expect(states).toHaveLength(12);
     expect(states.every((p) => p.ready && p.restarts === 0 && p.node.startsWith('kwok-node-'))).toBe(true);
     // a pod of the network that cannot be scheduled: status shows it with the scheduler's event
     await c.objects.create({

@@ -13,8 +13,10 @@ import type { FabricLine, Network } from '../networkspec/network';
 //       orderer: hyperledger/fabric-orderer:2.5.16
 //       sidecar: mictract/sidecar:0.1.0             # the project's own images (tools/kubernetes/images/)
 //       exporter: mictract/exporter:0.1.0
+//       balancer: mictract/balancer:0.1.0
 //       chaincodes: { marbles: mictract/chaincode-marbles:1.0 }
 //     otlpUrl: http://tempo.monitoring:4318         # where sidecars and the exporter send spans; default none
+//     balancer: { replicas: 2 }                     # pods of each org's chaincode balancer; default 2
 
 /** Kubernetes' DNS-1123 label: what Namespace and Service names must be. */
 export const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -45,9 +47,24 @@ export const kubernetesSpecSchema = z
           orderer: image.optional(),
           sidecar: image.optional(),
           exporter: image.optional(),
+          balancer: image.optional(),
           chaincodes: z.record(z.string(), image, { error: 'must map chaincode names to images, e.g. {marbles: "mictract/chaincode-marbles:1.0"}' }).optional(),
         },
         { error: 'must be a mapping, e.g. {peer: "hyperledger/fabric-peer:2.5.16"}' },
+      )
+      .strict()
+      .optional(),
+    balancer: z
+      .object(
+        {
+          replicas: z
+            .number({ error: 'must be a whole number of balancer pods from 1 to 10' })
+            .int({ error: 'must be a whole number of balancer pods from 1 to 10' })
+            .min(1, { error: 'must be at least 1: the balancer is the org\'s chaincode address' })
+            .max(10, { error: 'must be at most 10 balancer pods' })
+            .optional(),
+        },
+        { error: 'must be a mapping, e.g. {replicas: 2}' },
       )
       .strict()
       .optional(),
@@ -68,6 +85,8 @@ export interface Images {
   readonly orderer: string;
   readonly sidecar: string;
   readonly exporter: string;
+  /** The chaincode balancer (provisioner/src/balancer). */
+  readonly balancer: string;
   /** By chaincode name. */
   readonly chaincodes: ReadonlyMap<string, string>;
 }
@@ -78,6 +97,8 @@ export interface KubernetesOptions {
   readonly storageClass?: string;
   readonly storage: { readonly orderer: string; readonly peer: string };
   readonly images: Images;
+  /** Pods of each org's chaincode balancer (per chaincode slot). */
+  readonly balancerReplicas: number;
   readonly otlpUrl?: string;
 }
 
@@ -93,8 +114,10 @@ export function kubernetesOptions(network: Network, spec: KubernetesSpec = {}, o
       orderer: img.orderer ?? `hyperledger/fabric-orderer:${fabric}`,
       sidecar: img.sidecar ?? `mictract/sidecar:${MICTRACT_VERSION}`,
       exporter: img.exporter ?? `mictract/exporter:${MICTRACT_VERSION}`,
+      balancer: img.balancer ?? `mictract/balancer:${MICTRACT_VERSION}`,
       chaincodes: new Map(network.chaincodes.map((cc) => [cc.name, img.chaincodes?.[cc.name] ?? `mictract/chaincode-${cc.service}:${cc.version}`])),
     },
+    balancerReplicas: spec.balancer?.replicas ?? 2,
     ...(spec.otlpUrl ? { otlpUrl: spec.otlpUrl } : {}),
   };
 }

@@ -5,7 +5,7 @@ import type { LoadedSpec } from '../networkspec';
 import { type ClusterManifests, clusterManifests } from './clustermanifests';
 import type { KObject } from './manifests';
 import { isPrivateKey } from './material';
-import { TEST_CORE_YAML, loadTestSpec, tempHome } from './testspecs';
+import { TEST_CORE_YAML, loadTestSpec, removeTempHomes, tempHome } from './testspecs';
 
 // What the demo network becomes on Kubernetes, object by object: the issue's list, checked on the
 // objects themselves (no cluster needed; the control-plane tests apply the same objects).
@@ -26,6 +26,7 @@ interface PodSpec {
   serviceAccountName?: string;
   automountServiceAccountToken?: boolean;
 }
+type Svc = KObject & { spec: { clusterIP?: string; selector: Record<string, string>; ports: { name: string; port: number; targetPort: string }[] } };
 type Work = KObject & { spec: { replicas: number; template: { metadata: { labels: Record<string, string> }; spec: PodSpec }; volumeClaimTemplates?: { spec: { resources: { requests: { storage: string } }; storageClassName?: string } }[] } };
 
 let loaded: LoadedSpec;
@@ -42,6 +43,8 @@ beforeAll(async () => {
   m = await clusterManifests(loaded, { home: await tempHome(), coreYaml: TEST_CORE_YAML });
 }, 60_000);
 
+afterAll(removeTempHomes);
+
 describe('the demo network as Kubernetes objects', () => {
   it('is one namespace of objects, each with the recommended labels', () => {
     expect(m.objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual(
@@ -51,6 +54,8 @@ describe('the demo network as Kubernetes objects', () => {
         'ConfigMap/mictract-exporter-config',
         'StatefulSet/orderer0', 'StatefulSet/peer0-org1', 'StatefulSet/peer0-org2',
         'Deployment/marbles-blue-org1', 'Deployment/marbles-blue-org2', 'Deployment/mictract-exporter',
+        'Service/marbles-blue-org1-replicas', 'Service/marbles-blue-org2-replicas',
+        'Deployment/marbles-blue-org1-balancer', 'Deployment/marbles-blue-org2-balancer',
         'ServiceAccount/mictract-exporter', 'Role/mictract-exporter', 'RoleBinding/mictract-exporter',
       ].sort(),
     );
@@ -140,9 +145,66 @@ describe('the demo network as Kubernetes objects', () => {
     expect(sidecar!.ports!.map((p) => p.name)).toEqual(['chaincode', 'metrics']);
     expect(sidecar!.readinessProbe!.tcpSocket).toEqual({ port: 'chaincode' });
     for (const c of [server!, sidecar!]) expect(c.resources!.limits).toBeDefined();
-    const svc = get('Service', 'marbles-blue-org1') as KObject & { spec: { selector: Record<string, string>; ports: { port: number; targetPort: string }[] } };
-    expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'chaincode', port: loaded.network.chaincodes[0]!.slots[0].endpoints.get('Org1')!.port, targetPort: 'chaincode' })]);
+    // behind a headless Service: one DNS address per Ready replica, on the sidecar's port (what the balancer dials)
+    const svc = get('Service', 'marbles-blue-org1-replicas') as Svc;
+    expect(svc.spec.clusterIP).toBe('None');
+    const sidecarPort = loaded.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === 'Org1')!.sidecar!.listen.port;
+    expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'chaincode', port: sidecarPort, targetPort: 'chaincode' })]);
     for (const [k, v] of Object.entries(svc.spec.selector)) expect(d.spec.template.metadata.labels[k]).toBe(v);
+  });
+
+  it("puts each org's chaincode balancer behind the org's chaincode Service: 2 pods, TLS both ways, replicas from DNS, probes and scraping on its metrics port", () => {
+    const slot = loaded.network.chaincodes[0]!.slots[0];
+    const endpoint = slot.endpoints.get('Org1')!.port;
+    const metricsPort = slot.balancerMetrics.get('Org1')!.port;
+    const sidecarPort = slot.replicas.find((r) => r.org === 'Org1')!.sidecar!.listen.port;
+    const b = work('Deployment', 'marbles-blue-org1-balancer');
+    expect(b.spec.replicas).toBe(2);
+    const labels = b.spec.template.metadata.labels;
+    expect(labels).toEqual(expect.objectContaining({ 'app.kubernetes.io/name': 'mictract-balancer', 'app.kubernetes.io/component': 'chaincode-balancer', 'app.kubernetes.io/instance': 'marbles-blue-org1-balancer', 'mictract.dev/org': 'org1', 'mictract.dev/slot': 'blue', 'mictract.dev/chaincode': 'marbles' }));
+    const [c, ...more] = b.spec.template.spec.containers;
+    expect(more).toEqual([]);
+    expect(c!.image).toMatch(/^mictract\/balancer:/);
+    const tls = '/etc/mictract/crypto/peerOrganizations/org1.example.com/services/marbles.org1.example.com/tls';
+    expect(c!.args).toEqual([
+      '--listen', `0.0.0.0:${endpoint}`,
+      '--tls-cert', `${tls}/server.crt`,
+      '--tls-key', `${tls}/server.key`,
+      '--replicas-dns', `marbles-blue-org1-replicas:${sidecarPort}`,
+      '--replica-tls-ca', `${tls}/ca.crt`,
+      '--replica-tls-name', 'marbles-blue-org1',
+      '--metrics', `0.0.0.0:${metricsPort}`,
+    ]);
+    // the files its flags name are in the volume it mounts (the org's service identity: ca.crt, server.crt and the key)
+    const mount = (c as Container & { volumeMounts: { mountPath: string }[] }).volumeMounts[0]!.mountPath;
+    expect(tls).toBe(mount);
+    const sources = b.spec.template.spec.volumes[0]!.projected!.sources;
+    expect(sources.map((x) => x.configMap?.name ?? x.secret?.name)).toEqual(['marbles-blue-org1-crypto', 'marbles-blue-org1-keys']);
+    expect(Object.keys(get('ConfigMap', 'marbles-blue-org1-crypto').data as object)).toEqual(expect.arrayContaining(['ca.crt', 'server.crt']));
+    expect(c!.ports).toEqual([expect.objectContaining({ name: 'chaincode', containerPort: endpoint }), expect.objectContaining({ name: 'metrics', containerPort: metricsPort })]);
+    expect(c!.readinessProbe!.httpGet).toEqual({ path: '/metrics', port: 'metrics', scheme: 'HTTP' });
+    expect(c!.livenessProbe!.httpGet).toEqual({ path: '/metrics', port: 'metrics', scheme: 'HTTP' });
+    expect(c!.resources!.requests).toBeDefined();
+    expect(c!.resources!.limits).toBeDefined();
+    // scraped as the local target's mictract-balancer job is: pod annotations for Prometheus' kubernetes_sd pod role
+    expect((b.spec.template as unknown as { metadata: { annotations: Record<string, string> } }).metadata.annotations).toEqual({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(metricsPort), 'prometheus.io/path': '/metrics' });
+    // no API access needed (DNS only)
+    expect(b.spec.template.spec.automountServiceAccountToken).toBe(false);
+    // the org's chaincode Service, the address in every peer's builder config and on the certificate, selects the balancer's pods
+    const svc = get('Service', 'marbles-blue-org1') as Svc;
+    expect(svc.spec.clusterIP).toBeUndefined();
+    expect(svc.spec.ports).toEqual([expect.objectContaining({ name: 'chaincode', port: endpoint, targetPort: 'chaincode' }), expect.objectContaining({ name: 'metrics', port: metricsPort, targetPort: 'metrics' })]);
+    for (const [k, v] of Object.entries(svc.spec.selector)) expect(labels[k]).toBe(v);
+    const replicas = work('Deployment', 'marbles-blue-org1');
+    expect(Object.entries(svc.spec.selector).every(([k, v]) => replicas.spec.template.metadata.labels[k] === v)).toBe(false);
+  });
+
+  it('takes the number of balancer pods and their image from the spec', async () => {
+    const custom = await clusterManifests(await loadTestSpec({ kubernetes: { balancer: { replicas: 3 }, images: { balancer: 'registry.example.com/balancer:2' } } }), { home: await tempHome(), coreYaml: TEST_CORE_YAML });
+    const b = custom.objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'marbles-blue-org2-balancer') as Work;
+    expect(b.spec.replicas).toBe(3);
+    expect(b.spec.template.spec.containers[0]!.image).toBe('registry.example.com/balancer:2');
+    await expect(loadTestSpec({ kubernetes: { balancer: { replicas: 0 } } })).rejects.toThrow(/kubernetes\.balancer\.replicas: must be at least 1/);
   });
 
   it('gives the exporter a ServiceAccount that may get, list and watch pods and nothing else', () => {

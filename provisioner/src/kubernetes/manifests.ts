@@ -22,13 +22,13 @@ import type { Chaincode, ChaincodeSlot, Endpoint, Network, OrdererNode, Organiza
 import { ANY } from './clusterview';
 import { FABRIC_RELEASE, type KubernetesOptions } from './kubernetesspec';
 import { CONTAINER_CRYPTO_ROOT, type IdentityFiles } from './material';
-import { EXPORTER_NAME, PEER_CONFIG_NAME, chaincodeName, labels, ordererName, peerName, selector } from './names';
+import { BALANCER_APP, EXPORTER_NAME, PEER_CONFIG_NAME, balancerName, chaincodeName, labels, ordererName, peerName, replicasServiceName, selector } from './names';
 import { DATA_ROOT, PEER_CONFIG_DIR, ordererEnv, peerEnv } from './nodeenv';
 
 // The Kubernetes objects of a resolved network, all in one namespace: per orderer and peer a
 // StatefulSet (one pod, its ledger on a PersistentVolumeClaim) and a Service; per chaincode slot and
-// org a Deployment of N replicas (the sidecar as a second container) behind the org's chaincode
-// Service; the exporter as a Deployment whose ServiceAccount may only read pods. Keys are in Secrets
+// org a Deployment of N replicas (the sidecar as a second container) behind a headless Service, and
+// the org's chaincode balancer (a Deployment) behind the org's chaincode Service; the exporter as a Deployment whose ServiceAccount may only read pods. Keys are in Secrets
 // and nowhere else; certificates and configuration in ConfigMaps. Pure: the crypto material is read
 // beforehand (readClusterMaterial), so the same inputs always give the same objects.
 
@@ -63,11 +63,12 @@ export interface ManifestInput {
 }
 
 /** Requests and limits per container kind; quantities in their canonical form, so a second apply changes nothing. */
-export const RESOURCES: Readonly<Record<'orderer' | 'peer' | 'chaincode' | 'sidecar' | 'exporter', V1ResourceRequirements>> = {
+export const RESOURCES: Readonly<Record<'orderer' | 'peer' | 'chaincode' | 'sidecar' | 'balancer' | 'exporter', V1ResourceRequirements>> = {
   orderer: { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
   peer: { requests: { cpu: '200m', memory: '512Mi' }, limits: { cpu: '2', memory: '2Gi' } },
   chaincode: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
   sidecar: { requests: { cpu: '20m', memory: '64Mi' }, limits: { cpu: '250m', memory: '256Mi' } },
+  balancer: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '1', memory: '256Mi' } },
   exporter: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
 };
 
@@ -113,10 +114,12 @@ const DOWNWARD = [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE
 
 const port = (name: string, e: Endpoint): V1ContainerPort => ({ name, containerPort: e.port, protocol: 'TCP' });
 
-function service(input: ManifestInput, name: string, l: Record<string, string>, ports: readonly V1ContainerPort[], servicePorts?: readonly { name: string; port: number }[]): KObject {
+function service(input: ManifestInput, name: string, l: Record<string, string>, ports: readonly V1ContainerPort[], servicePorts?: readonly { name: string; port: number }[], opts: { headless?: boolean; selectLabels?: Record<string, string> } = {}): KObject {
   const spec: V1Service['spec'] = {
     type: 'ClusterIP',
-    selector: selector(l),
+    // headless: no virtual IP, DNS answers one address per Ready pod (what the balancer resolves)
+    ...(opts.headless ? { clusterIP: 'None' } : {}),
+    selector: selector(opts.selectLabels ?? l),
     ports: (servicePorts ?? ports.map((p) => ({ name: p.name!, port: p.containerPort }))).map((p) => ({ name: p.name, port: p.port, targetPort: p.name, protocol: 'TCP' })),
   };
   return { apiVersion: 'v1', kind: 'Service', metadata: meta(input, name, l), spec };
@@ -149,6 +152,11 @@ function operationsProbes(): Pick<V1Container, 'startupProbe' | 'readinessProbe'
     readinessProbe: { httpGet: get, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
     livenessProbe: { httpGet: get, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
   };
+}
+
+/** Pod annotations for Prometheus' usual kubernetes_sd_configs pod relabelling (prometheus.io/scrape, port, path). */
+export function scrapeAnnotations(port: number, path = '/metrics'): Record<string, string> {
+  return { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(port), 'prometheus.io/path': path };
 }
 
 function podTemplate(l: Record<string, string>, annotations: Record<string, string>, containers: V1Container[], volumes: V1Volume[], serviceAccount?: string) {
@@ -238,7 +246,7 @@ function peer_(input: ManifestInput, org: Organization, peer: PeerNode): KObject
   return [...crypto.objects, service(input, name, l, ports), sts];
 }
 
-/** One org's replicas of one slot: a Deployment of N pods (chaincode server + sidecar) behind the org's chaincode Service. */
+/** One org's replicas of one slot: a Deployment of N pods (chaincode server + sidecar) behind a headless Service, and the org's balancer in front. */
 function chaincode(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org: Organization): KObject[] {
   const { network, options } = input;
   const name = chaincodeName(cc, slot, org);
@@ -302,10 +310,65 @@ function chaincode(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org
     selector: { matchLabels: selector(l) },
     template: podTemplate(l, { 'mictract.dev/package-id': packageId }, containers, [crypto.volume]),
   };
+  // the replicas' headless Service: one DNS address per Ready pod, on the port the peer's stream reaches them at
+  const replicaPort = sidecar ? first.sidecar!.listen.port : first.listen.port;
+  const replicasService = service(input, replicasServiceName(cc, slot, org), l, [], [{ name: 'chaincode', port: replicaPort }], { headless: true });
   return [
     ...crypto.objects,
-    service(input, name, l, [], [{ name: 'chaincode', port: endpoint.port }]),
+    replicasService,
     { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(input, name, l, { 'mictract.dev/package-id': packageId }), spec: deployment },
+    ...balancer(input, cc, slot, org, { crypto, replicaPort }),
+  ];
+}
+
+/**
+ * One org's chaincode balancer of one slot (provisioner/src/balancer): a Deployment behind the org's
+ * chaincode Service, the address the CCaaS package names. It ends the peer's TLS with the org's
+ * service certificate, finds the replicas by resolving their headless Service, and dials each
+ * replica's sidecar with TLS (the hop crosses the pod network), checking the certificate for the
+ * chaincode Service's name. It needs no API access, so its pods get no token.
+ */
+function balancer(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org: Organization, via: { crypto: { mount: V1VolumeMount; volume: V1Volume }; replicaPort: number }): KObject[] {
+  const { network, options } = input;
+  const service_ = chaincodeName(cc, slot, org);
+  const name = balancerName(cc, slot, org);
+  const endpoint = slot.endpoints.get(org.name)!;
+  const metricsAt = slot.balancerMetrics.get(org.name)!;
+  const l = labels({ network, app: BALANCER_APP, instance: name, component: 'chaincode-balancer', version: options.images.balancer, org: org.name.toLowerCase(), chaincode: cc.service, slot: slot.name });
+  const tlsDir = via.crypto.mount.mountPath;
+  const ports = [port('chaincode', endpoint), port('metrics', metricsAt)];
+  const metricsGet: V1Probe['httpGet'] = { path: '/metrics', port: 'metrics', scheme: 'HTTP' };
+  const container: V1Container = {
+    name: 'balancer',
+    image: options.images.balancer,
+    // the image's entrypoint is the balancer (node provisioner/dist/balancer/main.js)
+    args: [
+      '--listen', `${ANY}:${endpoint.port}`,
+      '--tls-cert', `${tlsDir}/server.crt`,
+      '--tls-key', `${tlsDir}/server.key`,
+      '--replicas-dns', `${replicasServiceName(cc, slot, org)}:${via.replicaPort}`,
+      '--replica-tls-ca', `${tlsDir}/ca.crt`,
+      '--replica-tls-name', service_,
+      '--metrics', `${ANY}:${metricsAt.port}`,
+    ],
+    ports,
+    volumeMounts: [via.crypto.mount],
+    resources: RESOURCES.balancer,
+    // /metrics answers once it listens (both servers are bound before the balancer says so)
+    readinessProbe: { httpGet: metricsGet, periodSeconds: 5, failureThreshold: 3, timeoutSeconds: 2 },
+    livenessProbe: { httpGet: metricsGet, periodSeconds: 10, failureThreshold: 6, timeoutSeconds: 5 },
+  };
+  const deployment: V1Deployment['spec'] = {
+    replicas: options.balancerReplicas,
+    selector: { matchLabels: selector(l) },
+    // a rollout never leaves the org without a balancer
+    strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+    template: podTemplate(l, scrapeAnnotations(metricsAt.port), [container], [via.crypto.volume]),
+  };
+  return [
+    // the org's chaincode Service (the address in each peer's builder config and on the certificate) selects the balancer's pods
+    service(input, service_, l, ports),
+    { apiVersion: 'apps/v1', kind: 'Deployment', metadata: meta(input, name, l), spec: deployment },
   ];
 }
 

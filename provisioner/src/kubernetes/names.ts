@@ -14,15 +14,21 @@ export const peerName = (org: Organization | string, peer: PeerNode | string): s
 /** One org's replicas of one slot of a chaincode: the Deployment and the Service in front of it (the local target's per-org endpoint). */
 export const chaincodeName = (cc: Chaincode, slot: ChaincodeSlot | string, org: Organization | string): string =>
   `${cc.service}-${typeof slot === 'string' ? slot : slot.name}-${(typeof org === 'string' ? org : org.name).toLowerCase()}`;
+/** One org's chaincode balancer of one slot: its Deployment (the Service named chaincodeName selects its pods). */
+export const balancerName = (cc: Chaincode, slot: ChaincodeSlot | string, org: Organization | string): string => `${chaincodeName(cc, slot, org)}-balancer`;
+/** The headless Service of one org's replicas of one slot: one DNS address per Ready replica, which the balancer resolves. */
+export const replicasServiceName = (cc: Chaincode, slot: ChaincodeSlot | string, org: Organization | string): string => `${chaincodeName(cc, slot, org)}-replicas`;
+/** app.kubernetes.io/name of every balancer, and the scrape job the local target gives them. */
+export const BALANCER_APP = 'mictract-balancer';
 export const EXPORTER_NAME = 'mictract-exporter';
 export const PEER_CONFIG_NAME = 'fabric-peer-config';
 
-export type Component = 'orderer' | 'peer' | 'chaincode' | 'exporter';
+export type Component = 'orderer' | 'peer' | 'chaincode' | 'chaincode-balancer' | 'exporter';
 
 /** The recommended labels (app.kubernetes.io/*) plus where in the network an object belongs. */
 export interface LabelParts {
   readonly network: Network;
-  /** The application: fabric-orderer, fabric-peer, the chaincode's name, mictract-exporter. */
+  /** The application: fabric-orderer, fabric-peer, the chaincode's name, mictract-balancer, mictract-exporter. */
   readonly app: string;
   /** This instance of it: the object's own name (orderer0, peer0-org1, marbles-blue-org1). */
   readonly instance: string;

@@ -11,7 +11,7 @@ import { buildCcaasPackage } from '../ccaas/ccaaspackage';
 import { clusterManifests } from './clustermanifests';
 import type { KObject } from './manifests';
 import { chaincodeName } from './names';
-import { TEST_CORE_YAML, loadTestSpec, tempHome } from './testspecs';
+import { TEST_CORE_YAML, loadTestSpec, removeTempHomes, tempHome } from './testspecs';
 
 // One plan, two targets: the local target's processes and the Kubernetes objects are both made from
 // the network one spec resolves to (buildNetwork), so they agree on orgs, nodes, ports, replicas and
@@ -56,6 +56,8 @@ async function localProcesses(loaded: LoadedSpec, home: string): Promise<Process
 const workloads = (objects: KObject[], kind: string) => objects.filter((o) => o.kind === kind) as unknown as Workload[];
 const envOf = (c: Container) => Object.fromEntries((c.env ?? []).map((e) => [e.name, e.value]));
 const portsOf = (w: Workload) => w.spec.template.spec.containers.flatMap((c) => (c.ports ?? []).map((p) => p.containerPort)).sort();
+
+afterAll(removeTempHomes);
 
 describe.each([
   ['the demo (2 orgs, 1 orderer, marbles x2 with sidecars)', {}],
@@ -125,10 +127,11 @@ describe.each([
         const first = slot.replicas.find((r) => r.org === org.name)!;
         const localPorts = [procs.get(first.name)!, ...(cc.sidecar ? [procs.get(sidecarName(first))!] : [])].flatMap((p) => p.ports.map((e) => e.port)).sort();
         expect(portsOf(d)).toEqual(localPorts);
-        // the org's endpoint: a local balancer process, a Service in the cluster, on the same port
+        // the org's balancer: a local process, a Deployment behind the org's chaincode Service in the cluster, on the same ports (serving, metrics)
         const endpoint = procs.get(endpointName(cc, slot, org.name))!;
-        // (the serving port: the local balancer also has a metrics port, and the cluster has no balancer yet)
-        expect(services.get(name)!.spec.ports.map((p) => p.port)).toEqual([endpoint.ports[0]!.port]);
+        const balancer = deployments.get(`${name}-balancer`)!;
+        expect(portsOf(balancer)).toEqual(endpoint.ports.map((e) => e.port).sort());
+        expect(services.get(name)!.spec.ports.map((p) => p.port)).toEqual(endpoint.ports.map((e) => e.port));
       }
     }
     const localReplicaCount = loaded.network.chaincodes.reduce((n, cc) => n + cc.slots[0].replicas.length, 0);

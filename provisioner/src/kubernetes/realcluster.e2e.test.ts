@@ -2,13 +2,15 @@ import { loadSpec } from '../networkspec';
 import { quietProgress } from '../progress';
 import { listLabelled } from './down';
 import { connectCluster } from './cluster';
-import { EXAMPLE_SPEC, tempHome } from './testspecs';
+import { EXAMPLE_SPEC, removeTempHomes, tempHome } from './testspecs';
 import { downKubernetes, statusKubernetes, upKubernetes } from './upkubernetes';
 
 // The whole demo on a real cluster, opt-in: MICTRACT_KUBERNETES_E2E=1 with KUBECONFIG (and
 // optionally MICTRACT_KUBERNETES_CONTEXT) pointing at it. The images must be pullable there: build
 // them with tools/kubernetes/images/*.Containerfile, push them, and name them in the spec
 // (MICTRACT_KUBERNETES_SPEC, default examples/network.yaml). Runs in a namespace of its own.
+
+afterAll(removeTempHomes);
 
 const optedIn = process.env.MICTRACT_KUBERNETES_E2E === '1' && Boolean(process.env.KUBECONFIG);
 const why = process.env.MICTRACT_KUBERNETES_E2E === '1' ? 'KUBECONFIG is not set' : 'MICTRACT_KUBERNETES_E2E is not 1';

@@ -1,11 +1,12 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { type LoadedSpec, loadSpec } from '../networkspec';
 
 // Specs for the Kubernetes tests, written to a temporary folder (chaincode path: the repo's marbles),
-// each with its own MICTRACT_HOME so crypto material never mixes with a user's.
+// each with its own MICTRACT_HOME so crypto material never mixes with a user's. Every test file that
+// makes them calls removeTempHomes() in its afterAll, so a run leaves no /tmp/mictract-k8s-* behind.
 
 export const EXAMPLE_SPEC = path.resolve(__dirname, '../../../examples/network.yaml');
 const MARBLES = path.resolve(__dirname, '../../../examples/marbles');
@@ -13,8 +14,18 @@ const MARBLES = path.resolve(__dirname, '../../../examples/marbles');
 /** A minimal core.yaml for tests that do not run a peer (the real one comes from the Fabric build). */
 export const TEST_CORE_YAML = 'vm:\n  endpoint: ""\n';
 
+const made: string[] = [];
+
 export async function tempHome(): Promise<string> {
-  return mkdtemp(path.join(os.tmpdir(), 'mictract-k8s-'));
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'mictract-k8s-'));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes every folder tempHome (and writeSpec, loadTestSpec) made in this test file. */
+export async function removeTempHomes(): Promise<void> {
+  const dirs = made.splice(0);
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 }
 
 /** The demo spec with `over` merged at the top level; `chaincodes` entries get the marbles path unless they name one. */

@@ -2,11 +2,13 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SpecError, loadSpec } from '../networkspec';
 import { clusterManifests } from './clustermanifests';
-import { TEST_CORE_YAML, loadTestSpec, tempHome, writeSpec } from './testspecs';
+import { TEST_CORE_YAML, loadTestSpec, removeTempHomes, tempHome, writeSpec } from './testspecs';
 import { renderTo } from './render';
 
 // A spec that cannot be deployed on Kubernetes fails before anything is written (no crypto folder,
 // no rendered file) or applied, naming the field and the fix.
+
+afterAll(removeTempHomes);
 
 async function refusal(over: Record<string, unknown>, opts: { namespace?: string } = {}): Promise<{ err: SpecError; home: string }> {
   const home = await tempHome();
@@ -61,6 +63,8 @@ describe('render', () => {
     expect(files.at(-1)).toBe(`${String(files.length - 1).padStart(2, '0')}-deployment-mictract-exporter.yaml`);
     expect((await readdir(dir)).sort()).toEqual([...files, 'kustomization.yaml'].sort());
     for (const f of files.filter((x) => x.includes('-secret-'))) expect((await stat(path.join(dir, f))).mode & 0o777).toBe(0o600);
+    // each org's balancer comes after its replicas: Services before Deployments, the replicas' headless Service among them
+    expect(files).toEqual(expect.arrayContaining([expect.stringMatching(/^\d\d-service-marbles-blue-org1-replicas\.yaml$/), expect.stringMatching(/^\d\d-deployment-marbles-blue-org1-balancer\.yaml$/)]));
     const smaller = await clusterManifests(await loadTestSpec({ observability: false }), { home, coreYaml: TEST_CORE_YAML });
     const again = await renderTo(dir, smaller.objects);
     expect((await readdir(dir)).sort()).toEqual([...again, 'kustomization.yaml'].sort());

@@ -2,7 +2,7 @@ import type { SpecIssue } from '../networkspec/specerror';
 import type { Network } from '../networkspec/network';
 import { DNS1123_LABEL, type KubernetesOptions, type KubernetesSpec } from './kubernetesspec';
 import type { KObject } from './manifests';
-import { EXPORTER_NAME, PEER_CONFIG_NAME, chaincodeName, ordererName, peerName } from './names';
+import { EXPORTER_NAME, PEER_CONFIG_NAME, balancerName, chaincodeName, ordererName, peerName, replicasServiceName } from './names';
 
 // Whether a network can be deployed on Kubernetes, checked before anything is written or applied:
 // every object name a valid name for its kind, every Deployment with at least one replica, every
@@ -32,7 +32,15 @@ export function plannedNames(network: Network): Planned[] {
   network.ordererOrg.nodes.forEach((o) => out.push({ name: ordererName(o), service: true, statefulSet: true, field: 'orderers.nodes', suffixes: crypto }));
   network.organizations.forEach((org, i) => org.peers.forEach((p) => out.push({ name: peerName(org, p), service: true, statefulSet: true, field: `organizations[${i}]`, suffixes: crypto })));
   network.chaincodes.forEach((cc, c) =>
-    network.organizations.forEach((org) => cc.slots.forEach((slot) => out.push({ name: chaincodeName(cc, slot, org), service: true, statefulSet: false, field: `chaincodes[${c}].name`, suffixes: crypto }))),
+    network.organizations.forEach((org) =>
+      cc.slots.forEach((slot) => {
+        const field = `chaincodes[${c}].name`;
+        out.push({ name: chaincodeName(cc, slot, org), service: true, statefulSet: false, field, suffixes: crypto });
+        // the balancer's Deployment and the replicas' headless Service (a Service name: a DNS label)
+        out.push({ name: balancerName(cc, slot, org), service: false, statefulSet: false, field, suffixes: [] });
+        out.push({ name: replicasServiceName(cc, slot, org), service: true, statefulSet: false, field, suffixes: [] });
+      }),
+    ),
   );
   if (network.organizations.some((o) => o.peers.length > 0)) out.push({ name: PEER_CONFIG_NAME, service: false, statefulSet: false, field: 'organizations', suffixes: [] });
   if (network.observability) out.push({ name: EXPORTER_NAME, service: true, statefulSet: false, field: 'observability', suffixes: [...crypto, '-config'] });
@@ -77,6 +85,7 @@ export function checkDeployable(network: Network, options: KubernetesOptions, sp
     ['kubernetes.images.orderer', options.images.orderer],
     ...(network.chaincodes.some((cc) => cc.sidecar) ? [['kubernetes.images.sidecar', options.images.sidecar] as [string, string]] : []),
     ...(network.observability ? [['kubernetes.images.exporter', options.images.exporter] as [string, string]] : []),
+    ...(network.chaincodes.length > 0 ? [['kubernetes.images.balancer', options.images.balancer] as [string, string]] : []),
     ...network.chaincodes.map((cc): [string, string] => [`kubernetes.images.chaincodes.${cc.name}`, options.images.chaincodes.get(cc.name) ?? '']),
   ];
   for (const [field, image] of images) if (!/^[^\s]+$/.test(image)) issues.push({ field, message: 'must name an image (not empty, no spaces)', value: image });
