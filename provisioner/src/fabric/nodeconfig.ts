@@ -103,6 +103,10 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     CORE_PEER_GOSSIP_ENDPOINT: hostPort(peer.listen),
     // cross-org membership otherwise waits 25 s for its first retry
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '1s',
+    // A peer dials the other orgs' anchor peers as it joins, before it has taken their TLS CAs from
+    // the channel config; that connection keeps failing its handshake until the dial times out
+    // (3 s by default), and only the next dial uses the new roots. On loopback a second is plenty.
+    CORE_PEER_GOSSIP_DIALTIMEOUT: '1s',
     // Peers tell each other which chaincodes they serve in their alive messages (every 5 s by
     // default); until the others hear it, a new definition cannot be endorsed across orgs.
     CORE_PEER_GOSSIP_ALIVETIMEINTERVAL: '1s',
