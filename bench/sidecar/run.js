@@ -3,6 +3,8 @@
 // The sidecar's cost, measured: marbles with and without a sidecar in front, alternating runs.
 //
 //   node bench/sidecar/run.js [--rate 200] [--seconds 10] [--runs 3] [--concurrency 32] [--interleaved 4000] [--no-tracing]
+//                             [--cpu-prof DIR]   (the sidecar process writes a V8 CPU profile there when it exits)
+//                             [--sidecar FILE]   (another build's sidecar/main.js, e.g. a copy of the last one, to compare)
 //
 // Needs `npx tsc --build` (it runs exporter/dist and test/dist) and, for tracing, Jaeger in
 // .cache/bin (tools/build.sh). Not a test: it prints a table and asserts nothing.
@@ -42,6 +44,8 @@ const RUNS = flag('runs', 3);
 const CONCURRENCY = flag('concurrency', 32);
 const INTERLEAVED = flag('interleaved', 4000);
 const TRACING = !process.argv.includes('--no-tracing');
+const SIDECAR_MAIN = process.argv.includes('--sidecar') ? path.resolve(process.argv[process.argv.indexOf('--sidecar') + 1]) : path.join(ROOT, 'exporter/dist/sidecar/main.js');
+const CPU_PROF = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
 
 /** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid) {
@@ -62,7 +66,8 @@ function percentile(sorted, p) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function startSidecar(args) {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', path.join(ROOT, 'exporter/dist/sidecar/main.js'), '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], {
+  const prof = CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROF] : [];
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', ...prof, SIDECAR_MAIN, '--listen', '127.0.0.1:0', '--metrics', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';

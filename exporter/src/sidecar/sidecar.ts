@@ -1,14 +1,30 @@
-import * as grpc from '@grpc/grpc-js';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import net from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import { GrpcMessageReader } from './grpcframes';
 import { formatHostPort, splitHostPort } from './hostport';
-import { InvocationTracker } from './invocationtracker';
-import { applicationMetadata, connectRaw, RawChaincodeService, UNLIMITED_MESSAGES, type RawPeerStream, type RawReplicaStream } from './rawchaincodeservice';
-import { bridge } from './streambridge';
+import { InvocationTracker, type Direction } from './invocationtracker';
+import { CONNECT_PATH } from './rawchaincodeservice';
 import type { Telemetry } from './telemetry';
 
-// The proxy: towards the peer it is the chaincode server (protos.Chaincode/Connect, TLS as CCaaS allows);
-// for each stream the peer opens it opens one to its replica on loopback (plaintext) over a channel of
-// its own, so a replica that was down and came back is dialled afresh by the next stream, with no
-// reconnect backoff left over from the last one.
+// The proxy, on Node's own HTTP/2 (no gRPC library on the path): towards the peer it is the chaincode
+// server (protos.Chaincode/Connect, TLS as CCaaS allows); for each stream the peer opens it opens one to
+// its replica on loopback (plaintext h2c) over a connection of its own, so a replica that was down and
+// came back is dialled afresh by the next stream, with no backoff left over from the last one.
+//
+// Bytes: the DATA of each stream is written to the other side as it arrives, unchanged (gRPC's framing
+// and the messages inside it included, so nothing is ever re-encoded and nothing a newer Fabric adds is
+// lost). A GrpcMessageReader finds the messages in the same chunks for the tracker, after the write.
+//
+// Flow control: when one side's write returns false (its HTTP/2 window or buffer is full), reading the
+// other side pauses until 'drain'. A paused Node HTTP/2 stream stops acknowledging what it receives, so
+// the sender's window closes: nothing is buffered without bound.
+//
+// Headers, trailers and endings: the peer's request metadata goes to the replica, the replica's
+// response headers and trailers (status, details, metadata) come back unchanged, the trailers only after
+// every message before them. A replica that cannot be reached or fails without a status gives the peer
+// the status grpc-js would give a direct client (same code and details); the peer half-closing ends the
+// replica's side, the peer cancelling (or its connection dropping) cancels the replica's stream.
 
 export interface SidecarTls {
   readonly cert: Buffer;
@@ -37,79 +53,318 @@ export interface Sidecar {
   close(): Promise<void>;
 }
 
-// As fabric-shim's own chaincode server (lib/cmds/serverCommand.js), so the peer meets the same server.
-const SERVER_OPTIONS: grpc.ServerOptions = {
-  ...UNLIMITED_MESSAGES,
-  'grpc.keepalive_time_ms': 110_000,
-  'grpc.http2.min_time_between_pings_ms': 110_000,
-  'grpc.keepalive_timeout_ms': 20_000,
-  'grpc.http2.max_pings_without_data': 0,
-  'grpc.keepalive_permit_without_calls': 1,
-};
+/** gRPC status codes used here (grpc/status.proto). */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  PERMISSION_DENIED: 7,
+} as const;
 
-const REPLICA_CHANNEL_OPTIONS: grpc.ChannelOptions = {
-  ...UNLIMITED_MESSAGES,
-  // A channel of its own per stream: never share subchannels (and their backoff) across streams.
-  'grpc.use_local_subchannel_pool': 1,
-};
+interface Status {
+  readonly code: number;
+  readonly details: string;
+}
+
+const C = http2.constants;
+/** Per-stream and per-connection HTTP/2 windows: what may be in flight unacknowledged, each way. */
+const WINDOW = 1024 * 1024;
+const SETTINGS: http2.Settings = { initialWindowSize: WINDOW, maxHeaderListSize: 64 * 1024 };
+// As fabric-shim's own chaincode server (grpc-js keepalive 110 s, 20 s to answer), so the peer meets the same server.
+const KEEPALIVE_MS = 110_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
+
+// Headers HTTP/2 or the connection own; everything else (gRPC's content-type, te, grpc-timeout,
+// grpc-encoding, user agent, application metadata) passes through both ways.
+const HOP_HEADERS = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'http2-settings']);
+
+function passHeaders(from: IncomingHttpHeaders, into: OutgoingHttpHeaders): OutgoingHttpHeaders {
+  for (const key of Object.keys(from)) {
+    if (key.charCodeAt(0) === 58 /* ':' */ || HOP_HEADERS.has(key)) continue;
+    into[key] = from[key];
+  }
+  return into;
+}
+
+function statusOf(headers: IncomingHttpHeaders): Status | undefined {
+  const code = headers['grpc-status'];
+  if (code === undefined) return undefined;
+  const message = headers['grpc-message'];
+  let details = typeof message === 'string' ? message : '';
+  try {
+    details = decodeURI(details);
+  } catch {
+    // as sent
+  }
+  return { code: Number(code), details };
+}
+
+/** Trailers (or a trailers-only response) carrying a status the sidecar makes itself, encoded as grpc-js does. */
+function statusHeaders(status: Status): OutgoingHttpHeaders {
+  return { 'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details) };
+}
+
+/** The status grpc-js gives a client whose stream closed without one (its subchannel-call.js, same words). */
+function statusOfClose(rstCode: number, httpStatus: number | undefined): Status {
+  switch (rstCode) {
+    case C.NGHTTP2_NO_ERROR:
+      if (httpStatus !== undefined && httpStatus !== 200) return { code: GrpcStatus.UNKNOWN, details: `Received HTTP status code ${httpStatus}` };
+      return { code: GrpcStatus.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Call ended without gRPC status)` };
+    case C.NGHTTP2_REFUSED_STREAM:
+      return { code: GrpcStatus.UNAVAILABLE, details: 'Stream refused by server' };
+    case C.NGHTTP2_CANCEL:
+      return { code: GrpcStatus.CANCELLED, details: 'Call cancelled' };
+    case C.NGHTTP2_ENHANCE_YOUR_CALM:
+      return { code: GrpcStatus.RESOURCE_EXHAUSTED, details: 'Bandwidth exhausted or memory limit exceeded' };
+    case C.NGHTTP2_INADEQUATE_SECURITY:
+      return { code: GrpcStatus.PERMISSION_DENIED, details: 'Protocol not secure enough' };
+    case C.NGHTTP2_INTERNAL_ERROR:
+      return { code: GrpcStatus.INTERNAL, details: `Received RST_STREAM with code ${rstCode} (Internal server error)` };
+    default:
+      return { code: GrpcStatus.INTERNAL, details: `Received RST_STREAM with code ${rstCode}` };
+  }
+}
+
+/** Writes each chunk `from` reads to `to` as it comes, pausing `from` while `to` is full; then `reader` sees it. */
+function forward(from: http2.Http2Stream, to: http2.Http2Stream, reader: GrpcMessageReader, over: () => boolean): void {
+  from.on('data', (chunk: Buffer) => {
+    if (over() || to.destroyed) return;
+    if (!to.write(chunk)) {
+      from.pause();
+      to.once('drain', () => from.resume());
+    }
+    reader.push(chunk);
+  });
+}
+
+/** Pings an idle or busy connection every KEEPALIVE_MS and drops it when a ping is not answered in time. */
+function keepAlive(session: ServerHttp2Session): void {
+  const timer = setInterval(() => {
+    if (session.closed || session.destroyed) return clearInterval(timer);
+    const deadline = setTimeout(() => session.destroy(), KEEPALIVE_TIMEOUT_MS).unref();
+    try {
+      session.ping((err) => {
+        clearTimeout(deadline);
+        if (err && !session.destroyed) session.destroy();
+      });
+    } catch {
+      clearTimeout(deadline);
+    }
+  }, KEEPALIVE_MS).unref();
+  session.once('close', () => clearInterval(timer));
+}
 
 export async function startSidecar(options: SidecarServerOptions, telemetry: Telemetry): Promise<Sidecar> {
   const m = telemetry.metrics;
-  const open = new Map<RawPeerStream, RawReplicaStream>();
-  const credentials = options.tls
-    ? grpc.ServerCredentials.createSsl(options.tls.clientCa ?? null, [{ private_key: options.tls.key, cert_chain: options.tls.cert }], Boolean(options.tls.clientCa))
-    : grpc.ServerCredentials.createInsecure();
+  const { host: replicaHost, port: replicaPort } = splitHostPort(options.replica);
+  const sessions = new Set<ServerHttp2Session>();
+  const open = new Set<() => void>();
 
-  const connect = (call: RawPeerStream) => {
+  const server = options.tls
+    ? http2.createSecureServer({
+        cert: options.tls.cert,
+        key: options.tls.key,
+        ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
+        settings: SETTINGS,
+      })
+    : http2.createServer({ settings: SETTINGS });
+  // Small messages both ways, each awaited: never wait for Nagle.
+  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
+
+  server.on('session', (session: ServerHttp2Session) => {
+    sessions.add(session);
+    session.on('error', () => undefined); // its streams close and report
+    session.once('close', () => sessions.delete(session));
+    session.setLocalWindowSize(WINDOW);
+    keepAlive(session);
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+      stream.respond({ ':status': 415 }, { endStream: true });
+      return;
+    }
+    if (headers[':path'] !== CONNECT_PATH) {
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', ...statusHeaders({ code: GrpcStatus.UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) },
+        { endStream: true },
+      );
+      return;
+    }
+    relay(stream, headers);
+  });
+  server.on('sessionError', () => undefined);
+  server.on('tlsClientError', () => undefined);
+
+  const relay = (peerStream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     m.streamsOpened.inc();
     m.streamsActive.inc();
-    const client = new grpc.Client(options.replica, grpc.credentials.createInsecure(), REPLICA_CHANNEL_OPTIONS);
-    const replica = connectRaw(client, applicationMetadata(call.metadata));
-    open.set(call, replica);
+    const socket = peerStream.session?.socket as TLSSocket | undefined;
+    const clientAddress = socket?.remoteAddress ? (socket.remotePort ? `${socket.remoteAddress}:${socket.remotePort}` : socket.remoteAddress) : 'unknown';
 
     let registeredAs = '';
     let peerName: string | undefined;
     const identity = () => {
-      peerName ??= options.peer || String(call.getAuthContext()?.sslPeerCertificate?.subject?.CN ?? '');
-      return { chaincode: options.chaincode || registeredAs, peer: peerName, clientAddress: call.getPeer() };
+      peerName ??= options.peer || String(socket?.getPeerCertificate?.()?.subject?.CN ?? '');
+      return { chaincode: options.chaincode || registeredAs, peer: peerName, clientAddress };
     };
     // The CCaaS chaincode ID is the package ID, label:hash; the label names the chaincode.
     const tracker = new InvocationTracker(telemetry.forStream(identity, (id) => (registeredAs = id.split(':')[0] ?? id)));
+    const observer = (direction: Direction, observe: (message: Buffer) => void) =>
+      new GrpcMessageReader((message, compressed) => {
+        try {
+          m.traffic(direction, message.length);
+          if (!compressed) observe(message);
+        } catch {
+          // never let observation break forwarding
+        }
+      });
+    const toChaincode = observer('to_chaincode', (b) => tracker.fromPeer(b));
+    const toPeer = observer('to_peer', (b) => tracker.fromChaincode(b));
 
-    bridge(call, replica, {
-      fromPeer(message) {
-        m.messages.inc({ direction: 'to_chaincode' });
-        m.bytes.inc({ direction: 'to_chaincode' }, message.length);
-        tracker.fromPeer(message);
-      },
-      fromChaincode(message) {
-        m.messages.inc({ direction: 'to_peer' });
-        m.bytes.inc({ direction: 'to_peer' }, message.length);
-        tracker.fromChaincode(message);
-      },
-      ended(status, cause) {
-        open.delete(call);
-        tracker.close(cause ? `stream ended: ${grpc.status[status.code]} ${status.details}` : 'stream ended');
-        if (cause) m.streamsBroken.inc({ cause });
-        m.streamsActive.dec();
-        client.close();
-      },
+    let connected = false;
+    let connectError: Error | undefined;
+    let dropped = false;
+    const session: ClientHttp2Session = http2.connect(`http://${formatHostPort(replicaHost, replicaPort)}`, {
+      settings: SETTINGS,
+      createConnection: () => net.connect({ host: replicaHost, port: replicaPort, noDelay: true }),
+    });
+    session.on('connect', () => {
+      connected = true;
+      session.setLocalWindowSize(WINDOW);
+    });
+    session.on('error', (err: Error) => {
+      if (connected) dropped = true;
+      else connectError ??= err;
+    });
+    session.on('goaway', () => undefined);
+
+    const up: ClientHttp2Stream = session.request(
+      passHeaders(headers, { ':method': 'POST', ':path': CONNECT_PATH, ':scheme': 'http', ':authority': options.replica }),
+      { endStream: false },
+    );
+
+    let over = false;
+    let responded = false;
+    let httpStatus: number | undefined;
+    let trailers: IncomingHttpHeaders | undefined;
+
+    // The stream is over for the peer: count and close the books once.
+    const finish = (status: Status, cause: 'replica' | 'peer' | undefined) => {
+      if (over) return;
+      over = true;
+      open.delete(cancel);
+      try {
+        tracker.close(cause ? `stream ended: ${status.code} ${status.details}` : 'stream ended');
+      } catch {
+        // observation only
+      }
+      if (cause) m.streamsBroken.inc({ cause });
+      m.streamsActive.dec();
+      if (!session.destroyed) session.close();
+    };
+
+    // Ends the peer's stream with `status` after everything already written; `extra` are the replica's trailers.
+    const endPeer = (status: Status, extra: OutgoingHttpHeaders) => {
+      finish(status, status.code === GrpcStatus.OK ? undefined : 'replica');
+      if (peerStream.destroyed || peerStream.closed) return;
+      if (!responded) {
+        responded = true;
+        peerStream.respond({ ':status': 200, 'content-type': 'application/grpc', ...extra }, { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions);
+        return;
+      }
+      peerStream.once('wantTrailers', () => {
+        try {
+          peerStream.sendTrailers(extra);
+        } catch {
+          peerStream.close(C.NGHTTP2_INTERNAL_ERROR);
+        }
+      });
+      peerStream.end();
+    };
+    const synthesize = (status: Status) => endPeer(status, statusHeaders(status));
+    const cancel = () => up.close(C.NGHTTP2_CANCEL);
+    open.add(cancel);
+
+    // peer -> replica
+    forward(peerStream, up, toChaincode, () => over);
+    peerStream.on('end', () => {
+      if (!over && !up.destroyed) up.end();
+    });
+    peerStream.on('error', () => undefined); // shows as 'close' below
+    peerStream.on('close', () => {
+      if (over) return;
+      // The peer went away (RST_STREAM or its connection) before the replica's status: cancel the replica's side.
+      finish({ code: GrpcStatus.CANCELLED, details: 'the peer cancelled the stream' }, 'peer');
+      if (!up.destroyed) up.close(C.NGHTTP2_CANCEL);
+    });
+
+    // replica -> peer
+    up.on('response', (h: IncomingHttpHeaders, flags: number) => {
+      httpStatus = Number(h[':status']);
+      if (over || peerStream.destroyed) return;
+      if (flags & C.NGHTTP2_FLAG_END_STREAM) {
+        // Trailers-only (a status and no message): passed on as it came.
+        trailers = h;
+        responded = true;
+        const status = statusOf(h) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
+        finish(status, status.code === GrpcStatus.OK ? undefined : 'replica');
+        peerStream.respond(passHeaders(h, { ':status': httpStatus || 200 }), { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions);
+        return;
+      }
+      responded = true;
+      peerStream.respond(passHeaders(h, { ':status': httpStatus || 200 }), { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions);
+    });
+    forward(up, peerStream, toPeer, () => over);
+    up.on('trailers', (t: IncomingHttpHeaders) => {
+      trailers = t;
+    });
+    up.on('end', () => {
+      // Every message before the status has been forwarded.
+      if (over) return;
+      if (trailers && responded) {
+        const status = statusOf(trailers) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
+        endPeer(status, passHeaders(trailers, {}));
+      }
+      // else: a stream ended without a status; 'close' says how
+    });
+    up.on('error', () => undefined); // shows as 'close' below
+    up.on('close', () => {
+      if (over) return;
+      // Let 'error' and the connection's own events land first, as grpc-js does before it reports.
+      setImmediate(() => {
+        if (over) return;
+        if (!connected) {
+          return synthesize({ code: GrpcStatus.UNAVAILABLE, details: `No connection established. Last error: ${String(connectError ?? 'connection closed')}. Resolution note: ` });
+        }
+        const lost = dropped || session.destroyed || session.closed;
+        synthesize(lost ? { code: GrpcStatus.UNAVAILABLE, details: 'Connection dropped' } : statusOfClose(up.rstCode ?? C.NGHTTP2_NO_ERROR, httpStatus));
+      });
     });
   };
 
-  const server = new grpc.Server(SERVER_OPTIONS);
-  server.addService(RawChaincodeService, { connect });
-  const { host } = splitHostPort(options.listen);
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(options.listen, credentials, (err, p) => (err ? reject(err) : resolve(p))));
-  const address = formatHostPort(host, port);
+  const { host, port } = splitHostPort(options.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address() as net.AddressInfo;
+  const address = formatHostPort(host, bound.port);
 
   return {
     address,
     close: () =>
       new Promise<void>((resolve) => {
-        server.tryShutdown(() => resolve());
-        // Each cancelled replica call ends its peer stream with CANCELLED.
-        for (const replica of open.values()) replica.cancel();
+        server.close(() => resolve());
+        // Each cancelled replica stream ends its peer stream with CANCELLED; then the connections close.
+        for (const cancel of [...open]) cancel();
+        for (const s of sessions) s.close();
       }),
   };
 }

@@ -25,9 +25,17 @@ export class SidecarMetrics {
   readonly spansDropped: Counter<'reason'>;
   readonly spanQueueLength: Gauge;
 
+  /**
+   * Messages and bytes forwarded since the last scrape, by direction. Every message passes here, so they
+   * are plain numbers added to the counters when the counters are read (prom-client's inc() hashes its
+   * labels on every call).
+   */
+  private readonly pending = { to_chaincode: { messages: 0, bytes: 0 }, to_peer: { messages: 0, bytes: 0 } };
+
   constructor() {
     this.registry.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
     const registers = [this.registry];
+    const pending = this.pending;
     this.invocations = new Counter({
       name: 'mictract_chaincode_invocations_total',
       help: 'Chaincode invocations (TRANSACTION or INIT to COMPLETED or ERROR) seen by the sidecar, by outcome.',
@@ -83,12 +91,24 @@ export class SidecarMetrics {
       help: 'Shim messages forwarded, by direction (to_chaincode, to_peer).',
       labelNames: ['direction'],
       registers,
+      collect() {
+        for (const direction of ['to_chaincode', 'to_peer'] as const) {
+          this.inc({ direction }, pending[direction].messages);
+          pending[direction].messages = 0;
+        }
+      },
     });
     this.bytes = new Counter({
       name: 'mictract_sidecar_message_bytes_total',
       help: 'Bytes of shim messages forwarded, by direction.',
       labelNames: ['direction'],
       registers,
+      collect() {
+        for (const direction of ['to_chaincode', 'to_peer'] as const) {
+          this.inc({ direction }, pending[direction].bytes);
+          pending[direction].bytes = 0;
+        }
+      },
     });
     this.malformed = new Counter({
       name: 'mictract_sidecar_malformed_messages_total',
@@ -113,6 +133,13 @@ export class SidecarMetrics {
       registers,
     });
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** One message of `bytes` bytes forwarded (the gRPC message, without its 5-byte prefix). */
+  traffic(direction: 'to_chaincode' | 'to_peer', bytes: number): void {
+    const p = this.pending[direction];
+    p.messages++;
+    p.bytes += bytes;
   }
 
   /** The exposition text (OpenMetrics, with exemplars) and its content type. */
