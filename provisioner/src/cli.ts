@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './compilecache';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';

@@ -3,9 +3,10 @@ import { type Command, Option } from 'commander';
 import { loadSpec } from '../networkspec';
 import { consoleProgress } from '../progress';
 import { UsageError } from '../statedir';
-import { clusterManifests } from './clustermanifests';
-import { renderTo } from './render';
-import { downKubernetes, formatPodStates, statusKubernetes, upKubernetes } from './upkubernetes';
+
+// The Kubernetes client is a second of CPU to load: every `mictract` command would pay it, so the
+// modules that use it load only when the target is Kubernetes.
+const kube = (): typeof import('./upkubernetes') => require('./upkubernetes');
 
 // The command-line side of the Kubernetes target: the options `up`, `status` and `down` gain, and
 // what each does with --target kubernetes. cli.ts adds them and hands over when the target is ours.
@@ -37,7 +38,7 @@ export async function upTarget(specFile: string, opts: TargetOptions): Promise<b
   const progress = consoleProgress();
   const started = Date.now();
   const loaded = await progress.step('validate spec', () => loadSpec(specFile));
-  const r = await upKubernetes(loaded, progress, opts);
+  const r = await kube().upKubernetes(loaded, progress, opts);
   console.log(`network ${loaded.network.name} is up on Kubernetes in ${((Date.now() - started) / 1000).toFixed(1)} s: namespace ${r.manifests.options.namespace}, ${r.ready?.ready ?? 0} pods Ready (\`mictract status --target kubernetes ${loaded.network.name}\`)`);
   return true;
 }
@@ -51,6 +52,7 @@ const networkName = (name: string | undefined): string => {
 export async function statusTarget(name: string | undefined, opts: TargetOptions): Promise<boolean> {
   kubernetesOnly(opts);
   if (opts.target !== 'kubernetes') return false;
+  const { statusKubernetes, formatPodStates } = kube();
   const states = await statusKubernetes(networkName(name), opts);
   console.log(formatPodStates(states));
   if (states.length === 0 || states.some((p) => !p.ready)) process.exitCode = 4;
@@ -61,7 +63,7 @@ export async function downTarget(name: string | undefined, opts: TargetOptions &
   kubernetesOnly(opts);
   if (opts.target !== 'kubernetes') return false;
   if (opts.purge) throw new UsageError('--purge is for the local target; on Kubernetes `down` deletes the volumes with the nodes');
-  await downKubernetes(networkName(name), consoleProgress(), opts);
+  await kube().downKubernetes(networkName(name), consoleProgress(), opts);
   return true;
 }
 
@@ -70,6 +72,7 @@ export async function renderCommand(specFile: string, dir: string, opts: { targe
   if (opts.target !== 'kubernetes') throw new UsageError(`--target: render writes Kubernetes manifests only; use --target kubernetes (got ${opts.target})`);
   const progress = consoleProgress();
   const loaded = await progress.step('validate spec', () => loadSpec(specFile));
+  const [{ clusterManifests }, { renderTo }] = [require('./clustermanifests') as typeof import('./clustermanifests'), require('./render') as typeof import('./render')];
   const m = await progress.step('Kubernetes manifests', () => clusterManifests(loaded, opts.namespace ? { namespace: opts.namespace } : {}), (x) => `${x.objects.length} objects`);
   const files = await progress.step(`write ${dir}`, () => renderTo(dir, m.objects), (f) => `${f.length} files and kustomization.yaml`);
   console.log(`${path.resolve(dir)}: ${files.length} manifests for namespace ${m.options.namespace} (kubectl apply --server-side --field-manager=mictract -k ${dir}); Secrets hold the keys: encrypt them before committing`);
