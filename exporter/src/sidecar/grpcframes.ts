@@ -7,6 +7,9 @@
 
 export const GRPC_PREFIX_BYTES = 5;
 
+/** The chaincode stream's method (fabric-protos peer/chaincode_shim.proto, service Chaincode). */
+export const CONNECT_PATH = '/protos.Chaincode/Connect';
+
 /** Called for each whole message; `compressed` when its flag says so (its bytes are then not a ChaincodeMessage). */
 export type MessageSink = (message: Buffer, compressed: boolean) => void;
 

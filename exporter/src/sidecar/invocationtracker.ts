@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import { peer } from '@hyperledger/fabric-protos';
 import {
+  decodeChaincodeName,
   decodeInvocationRequest,
   decodeInvocationResponse,
   decodeShimMessage,
@@ -146,7 +146,7 @@ export class InvocationTracker {
     if (!msg) return this.observer.malformed('to_peer');
     if (msg.type === T.REGISTER) {
       try {
-        this.observer.registered(peer.ChaincodeID.deserializeBinary(msg.payload).getName());
+        this.observer.registered(decodeChaincodeName(msg.payload));
       } catch {
         this.observer.malformed('to_peer');
       }

@@ -3,7 +3,8 @@ import * as grpc from '@grpc/grpc-js';
 // protos.Chaincode/Connect with the messages left as bytes. The sidecar never re-encodes what it
 // forwards: google-protobuf would drop fields it does not know (newer Fabric versions add some).
 
-export const CONNECT_PATH = '/protos.Chaincode/Connect';
+export { CONNECT_PATH } from './grpcframes';
+import { CONNECT_PATH } from './grpcframes';
 
 const identity = (b: Buffer): Buffer => b;
 

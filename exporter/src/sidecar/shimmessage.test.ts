@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { peer } from '@hyperledger/fabric-protos';
-import { decodeShimMessage } from './shimmessage';
+import { decodeChaincodeName, decodeInvocationRequest, decodeInvocationResponse, decodeShimMessage, MessageType } from './shimmessage';
 
 // decodeShimMessage reads the wire format itself; google-protobuf is the reference it must agree with.
 
@@ -68,6 +68,34 @@ describe('decodeShimMessage', () => {
   it('rejects bytes that are no message', () => {
     for (const bad of [[0x0a, 0xff, 0xff], [0x08], [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01], [0x00], [0x0b], [0x1a, 0x05, 0x01]]) {
       expect(decodeShimMessage(Buffer.from(bad))).toBeUndefined();
+    }
+  });
+});
+
+describe('the payload readers, against google-protobuf', () => {
+  it('know every message type fabric-protos knows, by the same number', () => {
+    expect(MessageType).toEqual(peer.ChaincodeMessage.Type);
+  });
+
+  it('read ChaincodeInput, Response and ChaincodeID as google-protobuf does, and refuse what it refuses', () => {
+    for (let i = 0; i < 300; i++) {
+      const input = new peer.ChaincodeInput();
+      input.setArgsList(Array.from({ length: i % 5 }, (_, j) => Buffer.from(`arg${j}-${i}-é`)));
+      input.setIsInit(i % 2 === 0);
+      expect(decodeInvocationRequest(input.serializeBinary())).toEqual({ fn: i % 5 ? `arg0-${i}-é` : '', argCount: i % 5 });
+      const res = new peer.Response();
+      res.setStatus(i % 3 === 0 ? -1 : 200 + i);
+      res.setMessage(i % 4 ? `message ${i}` : '');
+      res.setPayload(randomBytes(i));
+      expect(decodeInvocationResponse(res.serializeBinary())).toEqual({ status: res.getStatus(), message: res.getMessage(), payloadSize: i });
+      const id = new peer.ChaincodeID();
+      id.setName(`marbles_${i}:abc`);
+      id.setVersion('1.0');
+      expect(decodeChaincodeName(id.serializeBinary())).toBe(`marbles_${i}:abc`);
+    }
+    for (const garbage of [Buffer.from([0x0a, 0xff, 0xff, 0x01]), Buffer.alloc(16, 7), Buffer.from([0x08])]) {
+      expect(() => peer.ChaincodeInput.deserializeBinary(garbage).getArgsList()).toThrow();
+      expect(() => decodeInvocationRequest(garbage)).toThrow();
     }
   });
 });

@@ -1,11 +1,40 @@
-import { peer } from '@hyperledger/fabric-protos';
+import { ProtoReader } from '../protoreader';
 
 // A read-only view of one ChaincodeMessage on the shim stream, decoded from a copy of the bytes the
 // sidecar forwards. Decoding is for observation only: the forwarded bytes are never re-encoded
 // (google-protobuf drops unknown fields when it does), and a message that does not decode is
-// forwarded all the same.
+// forwarded all the same. Everything here reads the wire format itself (../protoreader.ts), so the
+// sidecar never loads @hyperledger/fabric-protos (~30 MB of generated code and grpc-js) or builds
+// google-protobuf objects; the tests check each reader against google-protobuf.
 
-export const MessageType = peer.ChaincodeMessage.Type;
+/** ChaincodeMessage.Type (fabric-protos peer/chaincode_shim.proto; 24 and 25 are Fabric 2.5's batch calls). */
+export const MessageType = {
+  UNDEFINED: 0,
+  REGISTER: 1,
+  REGISTERED: 2,
+  INIT: 3,
+  READY: 4,
+  TRANSACTION: 5,
+  COMPLETED: 6,
+  ERROR: 7,
+  GET_STATE: 8,
+  PUT_STATE: 9,
+  DEL_STATE: 10,
+  INVOKE_CHAINCODE: 11,
+  RESPONSE: 13,
+  GET_STATE_BY_RANGE: 14,
+  GET_QUERY_RESULT: 15,
+  QUERY_STATE_NEXT: 16,
+  QUERY_STATE_CLOSE: 17,
+  KEEPALIVE: 18,
+  GET_HISTORY_FOR_KEY: 19,
+  GET_STATE_METADATA: 20,
+  PUT_STATE_METADATA: 21,
+  GET_PRIVATE_DATA_HASH: 22,
+  PURGE_PRIVATE_DATA: 23,
+  WRITE_BATCH_STATE: 24,
+  GET_STATE_MULTIPLE: 25,
+} as const;
 
 const TYPE_NAMES = new Map<number, string>(Object.entries(MessageType).map(([name, value]) => [value, name]));
 
@@ -91,11 +120,19 @@ export interface InvocationRequest {
   readonly argCount: number;
 }
 
-/** The ChaincodeInput of a TRANSACTION or INIT; throws when the payload is not one. */
+/** The ChaincodeInput of a TRANSACTION or INIT (args = 1); throws when the payload is not one. */
 export function decodeInvocationRequest(payload: Uint8Array): InvocationRequest {
-  const args = peer.ChaincodeInput.deserializeBinary(payload).getArgsList_asU8();
-  const first = args[0];
-  return { fn: first ? Buffer.from(first).toString('utf8') : '', argCount: args.length };
+  const r = new ProtoReader(payload);
+  let fn: string | undefined;
+  let argCount = 0;
+  while (r.next()) {
+    if (r.field === 1) {
+      if (fn === undefined) fn = r.string();
+      else r.bytes();
+      argCount++;
+    } else r.skip();
+  }
+  return { fn: fn ?? '', argCount };
 }
 
 /** The chaincode's answer in a COMPLETED message: Fabric's Response (status ≥ 400 is an error). */
@@ -105,10 +142,51 @@ export interface InvocationResponse {
   readonly payloadSize: number;
 }
 
-/** The Response inside a COMPLETED payload; throws when the payload is not one. */
+/** The Response inside a COMPLETED payload (status = 1, message = 2, payload = 3); throws when the payload is not one. */
 export function decodeInvocationResponse(payload: Uint8Array): InvocationResponse {
-  const res = peer.Response.deserializeBinary(payload);
-  return { status: res.getStatus(), message: res.getMessage(), payloadSize: res.getPayload_asU8().length };
+  const r = new ProtoReader(payload);
+  let status = 0;
+  let message = '';
+  let payloadSize = 0;
+  while (r.next()) {
+    if (r.field === 1) status = r.int32();
+    else if (r.field === 2) message = r.string();
+    else if (r.field === 3) payloadSize = r.size();
+    else r.skip();
+  }
+  return { status, message, payloadSize };
+}
+
+/** The name in a REGISTER's ChaincodeID (path = 1, name = 2, version = 3); throws when the payload is not one. */
+export function decodeChaincodeName(payload: Uint8Array): string {
+  const r = new ProtoReader(payload);
+  let name = '';
+  while (r.next()) {
+    if (r.field === 2) name = r.string();
+    else r.skip();
+  }
+  return name;
+}
+
+/**
+ * The string fields of a message, by field number (repeated ones: the first; `counts` gets how many of
+ * each field there were). Other fields are skipped; throws when the payload is not a message or a
+ * wanted field is not length-delimited.
+ */
+export function readStrings(payload: Uint8Array, wanted: readonly number[], counts?: Map<number, number>): Map<number, string> {
+  const r = new ProtoReader(payload);
+  const out = new Map<number, string>();
+  while (r.next()) {
+    if (!wanted.includes(r.field)) {
+      r.skip();
+      continue;
+    }
+    const seen = counts?.get(r.field) ?? 0;
+    counts?.set(r.field, seen + 1);
+    if (out.has(r.field)) r.bytes();
+    else out.set(r.field, r.string());
+  }
+  return out;
 }
 
 /** Fabric's rule (shim.ERRORTHRESHOLD): a response status of 400 or more is an error. */

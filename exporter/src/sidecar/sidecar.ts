@@ -1,10 +1,9 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { GrpcMessageReader } from './grpcframes';
+import { CONNECT_PATH, GrpcMessageReader } from './grpcframes';
 import { formatHostPort, splitHostPort } from './hostport';
 import { InvocationTracker, type Direction } from './invocationtracker';
-import { CONNECT_PATH } from './rawchaincodeservice';
 import type { Telemetry } from './telemetry';
 
 // The proxy, on Node's own HTTP/2 (no gRPC library on the path): towards the peer it is the chaincode
