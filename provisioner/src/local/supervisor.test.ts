@@ -101,7 +101,7 @@ describe('Supervisor', () => {
     const env = JSON.parse(line.slice(4)) as Record<string, string>;
     expect(env.MINE).toBe('yes');
     expect(env.CORE_PEER_ID).toBeUndefined();
-    expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'MINE', 'PATH']);
+    expect(Object.keys(env).sort()).toEqual(['HOME', 'LANG', 'MINE', 'NODE_COMPILE_CACHE', 'PATH']);
   });
 
   it('restarts a running process whose spec changed, and keeps one whose spec did not', async () => {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { mkdir, open, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import type { Endpoint } from '../networkspec/network';
 import { isSameProcess, processStartTicks } from './procstat';
@@ -95,7 +96,9 @@ export class Supervisor {
         cwd: spec.cwd,
         // An explicit environment: a user's shell that exports CORE_PEER_* or ORDERER_* must not
         // silently reconfigure the network's processes.
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', LANG: 'C.UTF-8', ...spec.env },
+        // Node processes (replicas, sidecars, balancers, the exporter) share an on-disk compile cache:
+        // a network starts many at once, and compiling their modules was most of that burst.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/', LANG: 'C.UTF-8', NODE_COMPILE_CACHE: path.join(os.tmpdir(), 'mictract-node-compile-cache'), ...spec.env },
         detached: true, // its own process group: survives us, and `stop` can signal it with its children
         stdio: ['ignore', log.fd, log.fd],
       });
