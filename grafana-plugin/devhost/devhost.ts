@@ -10,6 +10,8 @@ import { build } from 'esbuild';
 // - proxies /api/plugin-proxy/mictract-app/api/* to the route URL `{{ .JsonData.apiUrl }}` (the saved
 //   settings), and /api/datasources/proxy/uid/prometheus/* to Prometheus, answering 502 with Grafana's
 //   `{"message": ...}` when the target is down, as Grafana's data proxy does;
+// - forwards POST /api/plugin-proxy/mictract-app/profiles to `{{ .JsonData.apiUrl }}/profiles` with the
+//   header X-Mictract-Profile-Token from the secure settings, as plugin.json's `profiles` route does;
 // - answers the few Grafana APIs the configuration page calls (settings, data source health).
 // It is a preview for development and the browser test, not Grafana.
 
@@ -17,6 +19,8 @@ export interface DevHostOptions {
   apiUrl: string;
   prometheusUrl: string;
   jaegerUrl: string;
+  /** The app's secure setting profileToken (the exporter's profile token); without it captures are refused. */
+  profileToken?: string;
   port?: number;
   /** The plugin folder (grafana-plugin/); default: found from the working directory. */
   pluginDir?: string;
@@ -139,6 +143,22 @@ export async function startDevHost(o: DevHostOptions): Promise<DevHost> {
     if (p.startsWith(`/public/plugins/${PLUGIN_ID}/`)) {
       const rel = path.normalize(p.slice(`/public/plugins/${PLUGIN_ID}/`.length)).replace(/^(\.\.[/\\])+/, '');
       return sendFile(res, path.join(dist, rel));
+    }
+    if (p === `/api/plugin-proxy/${PLUGIN_ID}/profiles` && req.method === 'POST') {
+      const base = String(jsonData.apiUrl ?? '').replace(/\/$/, '');
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        fetch(`${base}/profiles`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-mictract-profile-token': o.profileToken ?? '' },
+          body,
+        }).then(
+          async (up) => res.writeHead(up.status, { 'content-type': 'application/json' }).end(await up.text()),
+          (err: Error) => json(res, 502, { message: `dial ${base}: ${err.message}` })
+        );
+      });
+      return;
     }
     if (p === apiPrefix || p.startsWith(`${apiPrefix}/`)) {
       const base = String(jsonData.apiUrl ?? '').replace(/\/$/, '');

@@ -13,6 +13,9 @@ import * as ReactRouter from 'react-router';
 import * as ReactRouterDom from 'react-router-dom';
 import { BrowserRouter, Link, Route, Routes } from 'react-router-dom';
 import * as Rxjs from 'rxjs';
+// @ts-expect-error -- d3 ships no type declarations; the host only hands the module to the plugin
+import * as D3 from 'd3';
+import Lodash from 'lodash';
 import * as EmotionCss from '@emotion/css';
 import * as EmotionReact from '@emotion/react';
 import * as GrafanaData from '@grafana/data';
@@ -46,6 +49,9 @@ const SHARED: Record<string, unknown> = {
   'react-router': ReactRouter,
   'react-router-dom': ReactRouterDom,
   rxjs: Rxjs,
+  // Grafana shares d3 with plugins (an external of the plugin's webpack build); @grafana/flamegraph uses it
+  d3: D3,
+  lodash: Lodash,
   '@emotion/css': EmotionCss,
   '@emotion/react': EmotionReact,
   '@grafana/data': GrafanaData,

@@ -11,6 +11,7 @@ const info = {
   prometheusUrl: o.prometheusUrl,
   jaegerUrl: o.jaegerUrl,
   channel: o.channel,
+  profileToken: o.profileToken,
   home: o.net.home,
 };
 writeFileSync(file, JSON.stringify(info, null, 2));

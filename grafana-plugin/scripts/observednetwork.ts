@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { MarblesWorkload, startTestNetwork, type TestNetwork } from '@mictract/provisioner';
 
 // A real Fabric network with the exporter, Prometheus and Jaeger beside it and a marbles workload on
@@ -10,6 +12,8 @@ export interface ObservedNetwork {
   readonly prometheusUrl: string;
   readonly jaegerUrl: string;
   readonly channel: string;
+  /** The exporter's profile token, which the app's capture route sends (the dev host adds it as Grafana would). */
+  readonly profileToken: string;
   readonly workload: MarblesWorkload;
   stop(): Promise<void>;
 }
@@ -22,6 +26,8 @@ export async function startObservedNetwork(opts: { rate?: number; replicas?: num
     observability: true,
     replicas: opts.replicas ?? 2,
     batchTimeoutMs: 250,
+    // the replicas run with their inspector, so the Profile page can capture them
+    chaincodeExtra: ', profile: true',
   });
   const obs = net.network.observability!;
   const conn = await net.connect();
@@ -37,6 +43,7 @@ export async function startObservedNetwork(opts: { rate?: number; replicas?: num
     prometheusUrl: url(obs.prometheus),
     jaegerUrl: url(obs.jaeger.query),
     channel: net.network.channel,
+    profileToken: readFileSync(path.join(net.dirs.network, 'observability', 'profile-token'), 'utf8').trim(),
     workload,
     async stop() {
       workload.stop();

@@ -37,6 +37,15 @@ export const paths = {
       ...(f.pods ?? []).map((p): [string, string] => ['pod', p]),
       ['tx', f.tx],
     ]),
+  /** The Profile page: a profile by id, or the capture form for a chaincode or pod (from a pod or a transaction). */
+  profile: (f: { id?: string; chaincode?: string; pod?: string; tx?: string; channel?: string } = {}) =>
+    withQuery(`${PLUGIN_BASE_URL}/profile`, [
+      ['id', f.id],
+      ['chaincode', f.chaincode],
+      ['pod', f.pod],
+      ['channel', f.channel],
+      ['tx', f.tx],
+    ]),
   config: () => `/plugins/mictract-app`,
   /** The chaincode dashboard (dashboards/), filtered with its template variables. */
   chaincodeDashboard: (chaincode?: string, pod?: string, channel?: string) =>

@@ -87,8 +87,18 @@ describe('the packaged plugin archive', () => {
     expect(pkg.license).toBe('Apache-2.0');
   });
 
-  it('declares the ledger API route and well-formed includes', () => {
-    expect(pluginJson.routes).toEqual([{ path: 'api', url: '{{ .JsonData.apiUrl }}' }]);
+  it('declares the ledger API route, the profile capture route and well-formed includes', () => {
+    expect(pluginJson.routes).toEqual([
+      // only this route can start a profile capture: it adds the exporter's token from the secure settings
+      {
+        path: 'profiles',
+        method: 'POST',
+        reqRole: 'Editor',
+        url: '{{ .JsonData.apiUrl }}/profiles',
+        headers: [{ name: 'X-Mictract-Profile-Token', content: '{{ .SecureJsonData.profileToken }}' }],
+      },
+      { path: 'api', url: '{{ .JsonData.apiUrl }}' },
+    ]);
     for (const r of pluginJson.routes) {
       expect(r.path).toMatch(/^[a-z0-9-]+$/);
     }

@@ -25,6 +25,7 @@ interface Live {
   prometheusUrl: string;
   jaegerUrl: string;
   channel: string;
+  profileToken: string;
 }
 
 let net: ObservedNetwork | undefined;
@@ -85,6 +86,7 @@ describeIf('the plugin in Chromium against a live network', () => {
       apiUrl: live.apiUrl,
       prometheusUrl: live.prometheusUrl,
       jaegerUrl: live.jaegerUrl,
+      profileToken: live.profileToken,
       pluginDir: PLUGIN_DIR,
     });
     browser = await chromium.launch({
@@ -204,6 +206,17 @@ describeIf('the plugin in Chromium against a live network', () => {
     await open('/a/mictract-app/pods', 'Running');
     await page.waitForTimeout(1000);
     await shot('chaincode-pods');
+  });
+
+  it('profile: a capture of a marbles pod through the capture route, as a top table and a flame graph', async () => {
+    await open('/a/mictract-app/profile?chaincode=marbles', 'Capture a CPU profile');
+    await page.getByLabel('Seconds').fill('3');
+    await page.getByRole('button', { name: /Capture profile/ }).click();
+    await page.getByRole('table', { name: 'Top functions' }).waitFor({ timeout: 120_000 });
+    await page.getByTestId('flamegraph').locator('canvas').first().waitFor();
+    expect(page.url()).toMatch(/\/a\/mictract-app\/profile\?id=[0-9a-f]{16}/);
+    await page.waitForTimeout(500);
+    await shot('profile');
   });
 
   it('configuration: Save & test says each dependency works', async () => {

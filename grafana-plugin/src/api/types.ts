@@ -156,6 +156,8 @@ export interface Pod {
   slot?: string;
   address?: string;
   sidecarMetrics?: string;
+  /** The replica's Node.js inspector (loopback), when its chaincode has profile: true: the exporter can profile it. */
+  inspector?: string;
   phase?: string;
   ready?: boolean;
   startedAt?: string;

@@ -17,6 +17,7 @@ import {
 } from '@grafana/runtime';
 import type { DataSourceInstanceSettings } from '@grafana/data';
 import { API_ROOT } from '../api/ledgerPaths';
+import { CAPTURE_URL } from '../api/profileApi';
 import { SettingsProvider } from '../components/common/SettingsContext';
 import { AppRoutes } from '../components/App/App';
 import type { MictractSettings } from '../settings';
@@ -105,6 +106,11 @@ export function installFakeGrafana(o: FakeOptions = {}): FakeBackend {
     const url = req.url;
     if (o.hang) {
       return new Observable(() => undefined);
+    }
+    if (url === CAPTURE_URL && req.method === 'POST') {
+      // the app's capture route (it adds the exporter's token); answered by answers['POST /api/v1/profiles']
+      const r = o.answers?.['POST /api/v1/profiles'];
+      return r ? answer(r, url) : throwError(() => new Error('no answer for POST /api/v1/profiles'));
     }
     if (url.startsWith(`${API_ROOT}/`)) {
       if (o.apiDown) {

@@ -16,6 +16,7 @@ const KeyHistory = lazy(() => import('../../ledger/KeyHistory/KeyHistory'));
 const Conflicts = lazy(() => import('../../ledger/Conflicts/Conflicts'));
 const Certificates = lazy(() => import('../../ledger/Certificates/Certificates'));
 const ChaincodePods = lazy(() => import('../../pods/ChaincodePods/ChaincodePods'));
+const ProfilePage = lazy(() => import('../../profile/Profile/ProfilePage'));
 
 /** The app's routes, relative to /a/mictract-app (see paths.ts for the URLs built from them). */
 export function AppRoutes() {
@@ -36,6 +37,7 @@ export function AppRoutes() {
         <Route path="search" element={<Search />} />
         <Route path="certificates" element={<Certificates />} />
         <Route path="pods" element={<ChaincodePods />} />
+        <Route path="profile" element={<ProfilePage />} />
         <Route path="*" element={<Navigate replace to={`${PLUGIN_BASE_URL}/channels`} />} />
       </Routes>
     </Suspense>

@@ -46,6 +46,16 @@ function TxLinks({ tx }: { tx: Transaction }) {
           Chaincode pods
         </LinkButton>
       )}
+      {tx.chaincode && (
+        <LinkButton
+          icon="fire"
+          variant="secondary"
+          href={paths.profile({ chaincode: tx.chaincode, channel: tx.channel, tx: tx.txId })}
+          tooltip="Capture a CPU profile of a pod of this chaincode: which lines its time goes to"
+        >
+          Profile this chaincode
+        </LinkButton>
+      )}
       <LinkButton variant="secondary" href={paths.block(tx.channel, tx.blockNumber)}>
         Block {tx.blockNumber}
       </LinkButton>

@@ -154,6 +154,15 @@ export default function ChaincodePods() {
                       >
                         Dashboard
                       </LinkButton>
+                      <LinkButton
+                        size="sm"
+                        variant="secondary"
+                        icon="fire"
+                        href={paths.profile({ chaincode: r.chaincode, pod: r.name })}
+                        tooltip="Capture a CPU profile of this pod (its chaincode needs profile: true)"
+                      >
+                        Profile
+                      </LinkButton>
                     </Stack>
                   </td>
                 </tr>
