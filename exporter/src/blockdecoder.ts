@@ -137,31 +137,40 @@ export function decodeEnvelope(bytes: Uint8Array, position: number, validationCo
   for (const r = new ProtoReader(channelHeaderBytes); r.next(); ) {
     if (r.field === 1) typeCode = r.int32();
     else if (r.field === 3) timestampMs = timestampToMs(r.bytes());
-    else if (r.field === 4) channel = r.string();
+    else if (r.field === 4) channel = intern(r.string());
     else if (r.field === 5) txId = r.string();
     else r.skip();
   }
   const creatorBytes = signatureHeaderBytes ? messageFields(signatureHeaderBytes, 1)[1] : undefined; // SignatureHeader { creator = 1, nonce = 2 }
-  const base = {
-    position,
-    txId,
-    type: HEADER_TYPE_NAMES.get(typeCode) ?? `TYPE_${typeCode}`,
-    channel,
-    ...(timestampMs !== undefined ? { timestampMs } : {}),
-    ...(creatorBytes?.length ? { creator: decodeIdentity(creatorBytes) } : {}),
-    validationCode,
-    validationCodeName: validationCodeName(validationCode),
-    size: bytes.length,
-  };
+  // built field by field, not with object spreads: this runs for every transaction of every block
+  const tx: Mutable<DecodedTransaction> = { position, txId, type: HEADER_TYPE_NAMES.get(typeCode) ?? `TYPE_${typeCode}`, channel, validationCode, validationCodeName: validationCodeName(validationCode), args: NONE, endorsers: NONE, rwsets: NONE, events: NONE, size: bytes.length };
+  if (timestampMs !== undefined) tx.timestampMs = timestampMs;
+  if (creatorBytes?.length) tx.creator = decodeIdentity(creatorBytes);
   const data = payloadData ?? new Uint8Array();
   if (typeCode === common.HeaderType.ENDORSER_TRANSACTION) {
-    return { transaction: { ...base, ...decodeEndorserTransaction(data, options) } };
+    decodeEndorserTransaction(data, options, tx);
+    return { transaction: tx };
   }
-  const empty = { args: [], endorsers: [], rwsets: [], events: [] };
   if (typeCode === common.HeaderType.CONFIG) {
-    return { transaction: { ...base, ...empty }, config: decodeConfigEnvelope(data) };
+    return { transaction: tx, config: decodeConfigEnvelope(data) };
   }
-  return { transaction: { ...base, ...empty } };
+  return { transaction: tx };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const NONE: readonly never[] = Object.freeze([]);
+
+/**
+ * Channel, chaincode, namespace and function names repeat in every transaction: the decoded string is
+ * swapped for the one seen first, so the transactions the ledger index keeps share one copy. Bounded
+ * (a flood of distinct names only stops the sharing).
+ */
+const interned = new Map<string, string>();
+function intern(s: string): string {
+  const known = interned.get(s);
+  if (known !== undefined) return known;
+  if (interned.size < 4096) interned.set(s, s);
+  return s;
 }
 
 /** google.protobuf.Timestamp { seconds = 1, nanos = 2 } in milliseconds. */
@@ -210,13 +219,11 @@ export function decodeIdentity(bytes: Uint8Array): Identity {
   return identity;
 }
 
-type EndorserParts = Pick<DecodedTransaction, 'chaincode' | 'function' | 'args' | 'endorsers' | 'rwsets' | 'events' | 'responseStatus'>;
-
 /** The name in a ChaincodeID { path = 1, name = 2, version = 3 }. */
 function chaincodeName(bytes: Uint8Array | undefined): string | undefined {
   if (!bytes) return undefined;
   for (const r = new ProtoReader(bytes); r.next(); ) {
-    if (r.field === 2) return r.string();
+    if (r.field === 2) return intern(r.string());
     r.skip();
   }
   return undefined;
@@ -235,12 +242,13 @@ function invocation(proposalPayload: Uint8Array): { chaincode?: string; args: Ui
   return { ...(chaincode ? { chaincode } : {}), args };
 }
 
-function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions): EndorserParts {
+/** Fills in the endorser transaction's chaincode, function, arguments, endorsers, read/write sets, events and response status. */
+function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx: Mutable<DecodedTransaction>): void {
   const actions: Uint8Array[] = [];
   repeatedBytes(data, 1, actions); // Transaction { actions = 1 }
   if (actions.length === 0) throw new Error('endorser transaction without actions');
   // Fabric's gateway and SDKs put one action in a transaction; a second would be the same chaincode's.
-  let parts: EndorserParts | undefined;
+  let first = true;
   const endorsers: Identity[] = [];
   const rwsets: NamespaceRwSet[] = [];
   const events: ChaincodeEventInfo[] = [];
@@ -261,29 +269,26 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions): En
     const extension = responsePayload && messageFields(responsePayload, 2)[2]; // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
     // ChaincodeAction { results = 1, events = 2, response = 3: Response { status = 1 }, chaincode_id = 4 }
     const [, results, eventBytes, response, actionChaincodeId] = extension ? messageFields(extension, 4) : [];
-    if (results) rwsets.push(...decodeRwSets(results));
+    if (results) decodeRwSets(results, rwsets);
     if (eventBytes?.length) events.push(decodeEvent(eventBytes));
-    if (!parts) {
+    if (first) {
+      first = false;
       const invoked = proposalPayload ? invocation(proposalPayload) : { args: [] as Uint8Array[] };
       const chaincode = invoked.chaincode || chaincodeName(actionChaincodeId);
-      let status: number | undefined;
-      if (response) {
-        status = 0;
-        for (const r = new ProtoReader(response); r.next(); ) r.field === 1 ? (status = r.int32()) : r.skip();
-      }
+      if (chaincode) tx.chaincode = chaincode;
       const args = invoked.args;
-      parts = {
-        ...(chaincode ? { chaincode } : {}),
-        ...(args.length ? { function: u8(args[0]!).toString('utf8') } : {}),
-        args: boundedArgs(args.slice(1), options.maxArgs, options.maxArgBytes),
-        endorsers,
-        rwsets,
-        events,
-        ...(status !== undefined ? { responseStatus: status } : {}),
-      };
+      if (args.length) tx.function = intern(u8(args[0]!).toString('utf8'));
+      tx.args = boundedArgs(args.slice(1), options.maxArgs, options.maxArgBytes);
+      if (response) {
+        let status = 0;
+        for (const r = new ProtoReader(response); r.next(); ) r.field === 1 ? (status = r.int32()) : r.skip();
+        tx.responseStatus = status;
+      }
     }
   }
-  return parts!;
+  tx.endorsers = endorsers;
+  tx.rwsets = rwsets;
+  tx.events = events.length ? events : NONE;
 }
 
 /** ChaincodeEvent { chaincode_id = 1, tx_id = 2, event_name = 3, payload = 4 }. */
@@ -301,8 +306,7 @@ function decodeEvent(bytes: Uint8Array): ChaincodeEventInfo {
 }
 
 /** TxReadWriteSet { data_model = 1, ns_rwset = 2 (repeated NsReadWriteSet { namespace = 1, rwset = 2: KVRWSet, collection_hashed_rwset = 3 { collection_name = 1 } }) }. */
-function decodeRwSets(results: Uint8Array): NamespaceRwSet[] {
-  const out: NamespaceRwSet[] = [];
+function decodeRwSets(results: Uint8Array, out: NamespaceRwSet[]): void {
   for (const r = new ProtoReader(results); r.next(); ) {
     if (r.field !== 2) {
       r.skip();
@@ -312,16 +316,16 @@ function decodeRwSets(results: Uint8Array): NamespaceRwSet[] {
     let kv: Uint8Array | undefined;
     const collections: string[] = [];
     for (const n = new ProtoReader(r.bytes()); n.next(); ) {
-      if (n.field === 1) namespace = n.string();
+      if (n.field === 1) namespace = intern(n.string());
       else if (n.field === 2) kv = n.bytes();
       else if (n.field === 3) {
         const name = messageFields(n.bytes(), 1)[1];
         collections.push(name ? textDecoder.decode(name) : '');
       } else n.skip();
     }
-    out.push({ namespace, ...decodeKvRwSet(kv), collections });
+    const { reads, writes, rangeQueries } = decodeKvRwSet(kv);
+    out.push({ namespace, reads, writes, rangeQueries, collections: collections.length ? collections : NONE });
   }
-  return out;
 }
 
 /** KVRWSet { reads = 1 { key = 1, version = 2 { block_num = 1, tx_num = 2 } }, range_queries_info = 2, writes = 3 { key = 1, is_delete = 2, value = 3 }, metadata_writes = 4 }. */
@@ -347,7 +351,7 @@ function decodeKvRwSet(bytes: Uint8Array | undefined): { reads: KeyRead[]; write
           version = { blockNumber, txNumber };
         } else k.skip();
       }
-      reads.push({ key, ...(version ? { version } : {}) });
+      reads.push(version ? { key, version } : { key });
     } else if (r.field === 2) {
       r.skip();
       rangeQueries++;

@@ -62,11 +62,34 @@ export interface ConflictingKey {
   readonly conflicts: number;
 }
 
+/**
+ * The oldest keys of a Map kept in insertion order (a key moved to the end by delete + set), one at a
+ * time. `map.keys().next()` starts at the front of V8's table and walks past every deleted entry
+ * there, which under this pattern is most of the table until it is rebuilt: once 50,000 key histories
+ * are held, one is evicted per new key, and that walk took a quarter of a 100,000-transaction replay's
+ * CPU (bench/README.md). One iterator is kept and advanced instead. The caller deletes each key it is given.
+ */
+class OldestFirst<K> {
+  private cursor: Iterator<K> | undefined;
+  constructor(private readonly map: Map<K, unknown>) {}
+
+  next(): K | undefined {
+    let n = this.cursor?.next();
+    if (!n || n.done) {
+      this.cursor = this.map.keys();
+      n = this.cursor.next();
+    }
+    return n.done ? undefined : n.value;
+  }
+}
+
 class ChannelIndex {
   readonly blocks = new Map<number, IndexedBlock>();
+  readonly oldestBlocks = new OldestFirst(this.blocks);
   readonly txs = new Map<string, { block: number; position: number }>();
   txCount = 0;
   readonly history = new Map<string, KeyWriteRecord[]>();
+  readonly oldestKeys = new OldestFirst(this.history);
   readonly conflicts = new Map<string, number>();
   highest = -1;
   first = Infinity;
@@ -76,7 +99,8 @@ const sep = '\u0000';
 
 export class LedgerIndex {
   private readonly channels = new Map<string, ChannelIndex>();
-  private readonly subjects = new Map<string, string>();
+  /** By PEM certificate. */
+  private readonly identities = new Map<string, IndexedIdentity>();
 
   constructor(readonly limits: IndexLimits = DEFAULT_INDEX_LIMITS) {}
 
@@ -95,7 +119,7 @@ export class LedgerIndex {
     ch.first = Math.min(ch.first, block.number);
     while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
       // blocks arrive in order, so the Map's first entry (insertion order) is the oldest
-      this.remove(ch, ch.blocks.keys().next().value!);
+      this.remove(ch, ch.oldestBlocks.next()!);
     }
     return indexed;
   }
@@ -194,24 +218,27 @@ export class LedgerIndex {
   private identity(id: Identity | undefined): IndexedIdentity | undefined {
     if (!id) return undefined;
     if (!id.certificate) return { mspId: id.mspId };
-    let subject = this.subjects.get(id.certificate);
-    if (subject === undefined) {
-      try {
-        const dn = new X509Certificate(id.certificate).subject;
-        subject = /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', ');
-      } catch {
-        subject = '';
-      }
-      if (this.subjects.size >= 10_000) this.subjects.clear();
-      this.subjects.set(id.certificate, subject);
+    // one object per identity, shared by every transaction held that names it
+    const known = this.identities.get(id.certificate);
+    if (known && known.mspId === id.mspId) return known;
+    let subject: string;
+    try {
+      const dn = new X509Certificate(id.certificate).subject;
+      subject = /(?:^|\n)CN=([^\n]*)/.exec(dn)?.[1] ?? dn.replace(/\n/g, ', ');
+    } catch {
+      subject = '';
     }
-    return { mspId: id.mspId, ...(subject ? { subject } : {}) };
+    const made: IndexedIdentity = subject ? { mspId: id.mspId, subject } : { mspId: id.mspId };
+    if (this.identities.size >= 10_000) this.identities.clear();
+    this.identities.set(id.certificate, made);
+    return made;
   }
 
   private compact(t: DecodedTransaction, blockNumber: number): IndexedTransaction {
-    const { creator, endorsers, ...rest } = t;
-    const c = this.identity(creator);
-    return { ...rest, blockNumber, ...(c ? { creator: c } : {}), endorsers: endorsers.map((e) => this.identity(e)!) };
+    // a spread copy with the identities replaced by the shared MSP + subject objects (no PEM kept per transaction)
+    const out: { -readonly [K in keyof IndexedTransaction]: IndexedTransaction[K] } = { ...t, blockNumber, endorsers: t.endorsers.map((e) => this.identity(e)!) };
+    if (t.creator) out.creator = this.identity(t.creator)!;
+    return out;
   }
 
   private recordWrites(ch: ChannelIndex, block: DecodedBlock): void {
@@ -223,10 +250,10 @@ export class LedgerIndex {
           let list = ch.history.get(k);
           if (list) ch.history.delete(k); // re-insert: Map order is least recently written first
           else list = [];
-          list.push({ blockNumber: block.number, txNumber: t.position, txId: t.txId, ...(t.timestampMs !== undefined ? { timestampMs: t.timestampMs } : {}), isDelete: w.isDelete, valueSize: w.valueSize });
+          list.push(t.timestampMs !== undefined ? { blockNumber: block.number, txNumber: t.position, txId: t.txId, timestampMs: t.timestampMs, isDelete: w.isDelete, valueSize: w.valueSize } : { blockNumber: block.number, txNumber: t.position, txId: t.txId, isDelete: w.isDelete, valueSize: w.valueSize });
           if (list.length > this.limits.historyPerKey) list.shift();
           ch.history.set(k, list);
-          if (ch.history.size > this.limits.historyKeys) ch.history.delete(ch.history.keys().next().value!);
+          if (ch.history.size > this.limits.historyKeys) ch.history.delete(ch.oldestKeys.next()!);
         }
       }
     }
@@ -238,13 +265,32 @@ export class LedgerIndex {
    * the version, by this index's history). When none can be named, every key it read counts.
    */
   private recordConflicts(ch: ChannelIndex, block: DecodedBlock): void {
-    const writtenHere = new Map<string, number>(); // key -> position of a valid write in this block
-    for (const t of block.transactions) {
-      if (t.validationCode === VALID) {
-        for (const ns of t.rwsets) for (const w of ns.writes) if (!writtenHere.has(ns.namespace + sep + w.key)) writtenHere.set(ns.namespace + sep + w.key, t.position);
-        continue;
+    // the conflicting transactions read few keys: only the block's writes of those keys are looked up
+    const conflicting = block.transactions.filter((t) => t.validationCodeName === 'MVCC_READ_CONFLICT');
+    if (conflicting.length === 0) return;
+    const read = new Map<string, Set<string>>(); // namespace -> keys the conflicting transactions read
+    for (const t of conflicting) {
+      for (const ns of t.rwsets) {
+        if (ns.namespace === '_lifecycle' || ns.namespace === 'lscc' || ns.reads.length === 0) continue;
+        let keys = read.get(ns.namespace);
+        if (!keys) read.set(ns.namespace, (keys = new Set()));
+        for (const r of ns.reads) keys.add(r.key);
       }
-      if (t.validationCodeName !== 'MVCC_READ_CONFLICT') continue;
+    }
+    const writtenHere = new Map<string, number>(); // key -> position of the first valid write of it in this block
+    for (const t of block.transactions) {
+      if (t.validationCode !== VALID) continue;
+      for (const ns of t.rwsets) {
+        const keys = read.get(ns.namespace);
+        if (!keys) continue;
+        for (const w of ns.writes) {
+          if (!keys.has(w.key)) continue;
+          const k = ns.namespace + sep + w.key;
+          if (!writtenHere.has(k)) writtenHere.set(k, t.position);
+        }
+      }
+    }
+    for (const t of conflicting) {
       const named: string[] = [];
       const all: string[] = [];
       for (const ns of t.rwsets) {
