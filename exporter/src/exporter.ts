@@ -8,6 +8,7 @@ import { DerivedIdGenerator } from './derivedidgenerator';
 import type { ExporterConfig } from './exporterconfig';
 import { ExporterMetrics } from './exportermetrics';
 import { startExporterServer, type ExporterServer } from './exporterserver';
+import { KubernetesPods } from './kubernetespods';
 import { LedgerApi } from './ledgerapi';
 import { ProfileApi } from './profile/profileapi';
 import { DEFAULT_INDEX_LIMITS, LedgerIndex, type IndexLimits } from './ledgerindex';
@@ -39,6 +40,7 @@ export class Exporter {
     private readonly connections: readonly PeerConnection[],
     private readonly tracerProvider: TracerProvider | undefined,
     private readonly log: Logger,
+    private readonly clusterPods?: KubernetesPods,
   ) {}
 
   /** host:port of /metrics and the ledger API. */
@@ -94,6 +96,13 @@ export class Exporter {
       }
       throw last instanceof Error ? last : new Error('no peer answered');
     };
+    // in a cluster the chaincode pods come from the Kubernetes API (client-node is loaded only then)
+    const clusterPods = config.kubernetesPods
+      ? await KubernetesPods.start({ ...config.kubernetesPods, log: (level, message, fields) => log.log(level, message, fields) }).catch((err: unknown) => {
+          for (const c of connections) c.close();
+          throw err;
+        })
+      : undefined;
     const api = new LedgerApi({
       index,
       certificates,
@@ -105,6 +114,7 @@ export class Exporter {
           }
         : {}),
       ...(config.podsFile ? { podsFile: config.podsFile } : {}),
+      ...(clusterPods ? { clusterPods } : {}),
     });
     let server: ExporterServer;
     try {
@@ -113,11 +123,12 @@ export class Exporter {
       server = await startExporterServer(config.listen, metrics, api, profiles);
     } catch (err) {
       for (const c of connections) c.close();
+      await clusterPods?.stop();
       throw err;
     }
     for (const reader of readers.values()) reader.start();
     log.log('info', 'exporter serving', { listen: server.address, channels: config.channels.join(','), peers: config.peers.map((p) => p.endpoint).join(','), otlp: config.otlpUrl ?? 'off' });
-    return new Exporter(metrics, index, certificates, readers, server, connections, tracerProvider, log);
+    return new Exporter(metrics, index, certificates, readers, server, connections, tracerProvider, log, clusterPods);
   }
 
   /** Stops reading (writing the final checkpoints), flushes spans, closes the listener and connections. */
@@ -125,6 +136,7 @@ export class Exporter {
     await Promise.all([...this.readers.values()].map((r) => r.stop()));
     await this.tracerProvider?.shutdown().catch((err: Error) => this.log.log('warn', 'span flush at shutdown failed', { reason: err.message }));
     await this.server.close();
+    await this.clusterPods?.stop();
     for (const c of this.connections) c.close();
   }
 }

@@ -62,6 +62,16 @@ resource: { k8s.namespace.name: demo }
     expect(config.checkpointDir).toBe('/base/cp');
   });
 
+  it('takes the chaincode pods from the Kubernetes API instead of a pods file, not both', () => {
+    const base = { peer: ['127.0.0.1:7051'], tlsCaCert: 'ca.pem', mspId: 'M', cert: 'c.pem', key: 'k.pem', channel: ['ch'], checkpointDir: 'cp' };
+    const selector = 'app.kubernetes.io/part-of=demo,app.kubernetes.io/component=chaincode';
+    expect(resolveConfig({ kubernetesPods: { namespace: 'demo', labelSelector: selector } }, base, '/').kubernetesPods).toEqual({ namespace: 'demo', labelSelector: selector });
+    expect(resolveConfig({ kubernetesPods: { labelSelector: selector } }, base, '/').kubernetesPods).toEqual({ labelSelector: selector });
+    expect(() => resolveConfig({ kubernetesPods: { namespace: 'demo' } }, base, '/')).toThrow(/kubernetesPods\.labelSelector: required/);
+    expect(() => resolveConfig({ kubernetesPods: { labelSelector: selector, watch: true } }, base, '/')).toThrow(/kubernetesPods\.watch: unknown field/);
+    expect(() => resolveConfig({ kubernetesPods: { labelSelector: selector }, podsFile: 'p.json' }, base, '/')).toThrow(/kubernetesPods: give it or podsFile, not both/);
+  });
+
   it('names every problem at once', () => {
     let message = '';
     try {

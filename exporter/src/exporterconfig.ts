@@ -21,6 +21,8 @@ export interface ExporterConfig {
   readonly listen: string;
   readonly otlpUrl?: string;
   readonly podsFile?: string;
+  /** The chaincode pods from the Kubernetes API instead of a pods file (in a cluster; src/kubernetespods.ts). */
+  readonly kubernetesPods?: { readonly namespace?: string; readonly labelSelector: string };
   /** A file holding the token the Mictract app's route sends with a profile capture (POST /api/v1/profiles); none: capture is off. */
   readonly profileTokenFile?: string;
   readonly resource: Readonly<Record<string, string>>;
@@ -52,7 +54,7 @@ export class ConfigError extends Error {
 export const DEFAULT_LISTEN = '127.0.0.1:9464';
 const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
-const KEYS = new Set(['peers', 'identity', 'channels', 'checkpointDir', 'listen', 'otlpUrl', 'podsFile', 'profileTokenFile', 'resource', 'logLevel']);
+const KEYS = new Set(['peers', 'identity', 'channels', 'checkpointDir', 'listen', 'otlpUrl', 'podsFile', 'kubernetesPods', 'profileTokenFile', 'resource', 'logLevel']);
 
 type Raw = Record<string, unknown>;
 
@@ -151,6 +153,18 @@ export function resolveConfig(raw: Raw, flags: ExporterFlags, base: string): Exp
   const otlpUrl = flags.otlpUrl ?? str(raw.otlpUrl, 'otlpUrl', false);
   if (otlpUrl !== undefined && !/^https?:\/\/[^\s/]+/.test(otlpUrl)) problems.push(`otlpUrl: must be an http(s) URL such as http://127.0.0.1:4318 (got ${JSON.stringify(otlpUrl)})`);
   const podsFile = flags.podsFile ? file(flags.podsFile) : file(str(raw.podsFile, 'podsFile', false));
+  let kubernetesPods: ExporterConfig['kubernetesPods'];
+  if (raw.kubernetesPods !== undefined) {
+    const k = raw.kubernetesPods;
+    if (!isRecord(k)) problems.push('kubernetesPods: must be a mapping {labelSelector, namespace}');
+    else {
+      for (const key of Object.keys(k)) if (!['namespace', 'labelSelector'].includes(key)) problems.push(`kubernetesPods.${key}: unknown field`);
+      const labelSelector = str(k.labelSelector, 'kubernetesPods.labelSelector', true);
+      const namespace = str(k.namespace, 'kubernetesPods.namespace', false);
+      if (labelSelector !== undefined) kubernetesPods = { labelSelector, ...(namespace ? { namespace } : {}) };
+    }
+    if (podsFile) problems.push('kubernetesPods: give it or podsFile, not both');
+  }
   const profileTokenFile = flags.profileTokenFile ? file(flags.profileTokenFile) : file(str(raw.profileTokenFile, 'profileTokenFile', false));
   const resource: Record<string, string> = {};
   if (raw.resource !== undefined) {
@@ -169,6 +183,7 @@ export function resolveConfig(raw: Raw, flags: ExporterFlags, base: string): Exp
     listen,
     ...(otlpUrl ? { otlpUrl } : {}),
     ...(podsFile ? { podsFile } : {}),
+    ...(kubernetesPods ? { kubernetesPods } : {}),
     ...(profileTokenFile ? { profileTokenFile } : {}),
     resource,
     logLevel,

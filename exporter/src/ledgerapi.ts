@@ -31,6 +31,8 @@ export interface LedgerApiSources {
   fetchBlockByTxId?(channel: string, txId: string): Promise<Uint8Array>;
   /** The JSON file listing the chaincode pods (the local target writes it). */
   readonly podsFile?: string;
+  /** Or the pods from the Kubernetes API (src/kubernetespods.ts), when the exporter runs in a cluster. */
+  readonly clusterPods?: { list(): readonly object[] };
 }
 
 export interface ApiResponse {
@@ -230,6 +232,7 @@ export class LedgerApi {
   }
 
   private async pods() {
+    if (this.sources.clusterPods) return { pods: this.sources.clusterPods.list(), source: 'kubernetes' };
     const file = this.sources.podsFile;
     if (!file) return { pods: [], source: null };
     let pods: unknown;

@@ -118,16 +118,7 @@ describe('the demo network on a real control plane', () => {
     expect(await can('list', 'configmaps')).toBe(false);
     expect(await can('list', 'pods', 'default')).toBe(false);
     // and as the ServiceAccount itself, with a token the API server issues for it
-    const token = (await c.kc.makeApiClient(k8s.CoreV1Api).createNamespacedServiceAccountToken({ name: 'mictract-exporter', namespace: ns, body: { spec: { audiences: [], expirationSeconds: 600 } } })).status?.token;
-    expect(token).toBeTruthy();
-    const asExporter = new k8s.KubeConfig();
-    asExporter.loadFromOptions({
-      clusters: [{ name: 'test', server: cluster.server, caFile: cluster.pki.caCert, skipTLSVerify: false }],
-      users: [{ name: 'exporter', token: token! }],
-      contexts: [{ name: 'exporter', cluster: 'test', user: 'exporter' }],
-      currentContext: 'exporter',
-    });
-    const core = asExporter.makeApiClient(k8s.CoreV1Api);
+    const core = (await cluster.asServiceAccount(ns, 'mictract-exporter')).makeApiClient(k8s.CoreV1Api);
     expect((await core.listNamespacedPod({ namespace: ns })).items.length).toBe(12);
     await expect(core.readNamespacedSecret({ name: 'peer0-org1-keys', namespace: ns })).rejects.toMatchObject({ code: 403 });
     await expect(core.listNamespacedSecret({ namespace: ns })).rejects.toMatchObject({ code: 403 });

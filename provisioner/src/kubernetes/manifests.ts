@@ -308,7 +308,8 @@ function chaincode(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org
   const deployment: V1Deployment['spec'] = {
     replicas: replicas.length,
     selector: { matchLabels: selector(l) },
-    template: podTemplate(l, { 'mictract.dev/package-id': packageId }, containers, [crypto.volume]),
+    // the chaincode's own name and the org's MSP ID (labels hold them only DNS-shaped): the exporter lists pods with them
+    template: podTemplate(l, { 'mictract.dev/package-id': packageId, 'mictract.dev/chaincode-name': cc.name, 'mictract.dev/msp-id': org.mspId }, containers, [crypto.volume]),
   };
   // the replicas' headless Service: one DNS address per Ready pod, on the port the peer's stream reaches them at
   const replicaPort = sidecar ? first.sidecar!.listen.port : first.listen.port;
@@ -389,6 +390,8 @@ function exporter(input: ManifestInput): KObject[] {
     checkpointDir: `${DATA_ROOT}/exporter`,
     listen: `${ANY}:${obs.exporter.listen.port}`,
     ...(options.otlpUrl ? { otlpUrl: options.otlpUrl } : {}),
+    // the chaincode pods, from the API (its ServiceAccount may get, list and watch pods here, nothing else)
+    kubernetesPods: { namespace: options.namespace, labelSelector: `app.kubernetes.io/part-of=${network.name},app.kubernetes.io/component=chaincode` },
     resource: { 'service.namespace': network.name, 'k8s.namespace.name': options.namespace },
   };
   const ports = [port('metrics', obs.exporter.listen)];

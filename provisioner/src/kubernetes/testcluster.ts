@@ -9,7 +9,9 @@ import { promisify } from 'node:util';
 import { freePort } from '../testing/wait';
 import { until } from '../until';
 import { type Cluster, connectCluster } from './cluster';
+import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { type ControlPlanePki, writeControlPlanePki } from './controlplanepki';
+import { k8s } from './k8sclient';
 
 // A real Kubernetes control plane without containers, for tests and the bench: etcd (no fsync),
 // kube-apiserver on 127.0.0.1 (RBAC on, self-made certificates), kube-controller-manager and
@@ -32,6 +34,8 @@ export interface TestCluster {
   /** Seconds from start to each milestone (etcd, apiserver, ready). */
   readonly timings: Record<string, number>;
   connect(): Cluster;
+  /** A KubeConfig that authenticates as a ServiceAccount, with a 10-minute token the API server issues for it. */
+  asServiceAccount(namespace: string, name: string): Promise<KubeConfig>;
   /** Adds fake nodes (kwok runs their pods) and waits until they are Ready. */
   addNodes(count: number, prefix?: string): Promise<string[]>;
   /** Makes hostPath PersistentVolumes of storageClassName `storageClass` for StatefulSet claims to bind to. */
@@ -205,6 +209,18 @@ export async function startTestCluster(opts: { bin?: string; dir?: string } = {}
       pki,
       timings,
       connect,
+      async asServiceAccount(namespace, name) {
+        const token = (await c.kc.makeApiClient(k8s.CoreV1Api).createNamespacedServiceAccountToken({ name, namespace, body: { spec: { audiences: [], expirationSeconds: 600 } } })).status?.token;
+        if (!token) throw new Error(`no token for ServiceAccount ${namespace}/${name}`);
+        const kc = new k8s.KubeConfig();
+        kc.loadFromOptions({
+          clusters: [{ name: 'test', server, caFile: pki.caCert, skipTLSVerify: false }],
+          users: [{ name, token }],
+          contexts: [{ name, cluster: 'test', user: name }],
+          currentContext: name,
+        });
+        return kc;
+      },
       async addNodes(count, prefix = 'kwok-node') {
         const names = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
         const resources = { cpu: '32', memory: '256Gi', pods: '110' };
