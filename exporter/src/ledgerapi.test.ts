@@ -154,7 +154,8 @@ describe('the ledger API, checked against openapi.yaml', () => {
   });
 
   it('exercised every documented path', () => {
-    expect([...exercised].sort()).toEqual(Object.keys(doc.paths).sort());
+    // the profile paths are checked against the document in profile/profileapi.test.ts
+    expect([...exercised].sort()).toEqual(Object.keys(doc.paths).filter((p) => !p.startsWith('/profiles')).sort());
   });
 });
 

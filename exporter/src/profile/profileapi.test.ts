@@ -5,6 +5,7 @@ import path from 'node:path';
 import { ProfileApi, PROFILE_TOKEN_HEADER } from './profileapi';
 import { ProfileStore } from './profilestore';
 import { captureProfile } from './capture';
+import { loadOpenApi, responseSchema, validate } from '../testopenapi';
 
 // The profile API against a real Node.js process with its inspector on loopback (a busy loop in a
 // named function stands in for a chaincode replica), with the header the app's route adds.
@@ -156,5 +157,44 @@ describe('profile store', () => {
 describe('captureProfile', () => {
   it('refuses an inspector beyond loopback before dialling it', async () => {
     await expect(captureProfile('192.0.2.1:9229', { seconds: 1 })).rejects.toThrow(/is not on loopback: an inspector is a debugger/);
+  });
+});
+
+describe('profile API, checked against openapi.yaml', () => {
+  const doc = loadOpenApi();
+  const exercised = new Set<string>();
+  const conforms = (template: string, method: string, r: { status: number; body: unknown }) => {
+    exercised.add(template);
+    expect(validate(doc, responseSchema(doc, template, method, r.status), r.body)).toEqual([]);
+  };
+
+  it('answers every documented profile path and status as documented', async () => {
+    const api = new ProfileApi({ podsFile, token: TOKEN });
+    const started = await post(api, { pod: 'marbles-blue-org1-0', seconds: 1, heap: true });
+    expect(started.status).toBe(202);
+    conforms('/profiles', 'post', started);
+    const { id } = started.body as { id: string };
+    expect((await finished(api, id)).state).toBe('done');
+    const list = await get(api, '/api/v1/profiles');
+    expect(list.status).toBe(200);
+    conforms('/profiles', 'get', list);
+    const one = await get(api, `/api/v1/profiles/${id}`);
+    expect(one.status).toBe(200);
+    conforms('/profiles/{id}', 'get', one);
+    for (const kind of ['cpuprofile', 'heapprofile']) {
+      const file = await get(api, `/api/v1/profiles/${id}/${kind}`);
+      expect(file.status).toBe(200);
+      conforms(`/profiles/{id}/${kind}`, 'get', file);
+    }
+    for (const [body, token, status] of [
+      [{ pod: 'marbles-blue-org1-0', seconds: 600 }, TOKEN, 400],
+      [{ pod: 'marbles-blue-org1-0' }, 'wrong', 403],
+      [{ pod: 'marbles-blue-org1-1' }, TOKEN, 409],
+    ] as const) {
+      const r = await post(api, body, token);
+      expect(r.status).toBe(status);
+      conforms('/profiles', 'post', r);
+    }
+    expect(exercised).toEqual(new Set(Object.keys(doc.paths).filter((p) => p.startsWith('/profiles'))));
   });
 });
