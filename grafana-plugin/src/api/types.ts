@@ -147,7 +147,7 @@ export interface CertificateList {
   certificates: Certificate[];
 }
 
-/** A chaincode pod as the exporter lists it (the local target's pods file; Kubernetes later). */
+/** A chaincode pod as the exporter lists it (the local target's pods file, or the Kubernetes API in a cluster). */
 export interface Pod {
   name: string;
   namespace?: string;
@@ -161,9 +161,14 @@ export interface Pod {
   phase?: string;
   ready?: boolean;
   startedAt?: string;
+  /** From the Kubernetes API only (the exporter in a cluster). */
+  restarts?: number;
+  node?: string;
+  terminating?: boolean;
 }
 
 export interface PodList {
   pods: Pod[];
-  source: 'file' | null;
+  /** Where the exporter got them: the local target's pods file, or the Kubernetes API. */
+  source: 'file' | 'kubernetes' | null;
 }
