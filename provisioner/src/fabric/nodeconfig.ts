@@ -25,6 +25,22 @@ export async function writeNodeConfig(fabric: FabricInstall, dir: string): Promi
   return dir;
 }
 
+/** Every peer org's TLS CA in one PEM bundle, what each peer trusts as a TLS client before its channels say more. */
+export function peerTlsRootsFile(configDir: string): string {
+  return path.join(configDir, 'peer-tls-roots.pem');
+}
+
+/**
+ * Writes the bundle. A peer dials the other orgs' anchor peers as soon as it joins, before it has
+ * taken their TLS CAs from the channel config; trusting them from the start saves that first dial's
+ * failed handshakes and its timeout. (An org added later is trusted through the channel config, as
+ * Fabric does it; the running peers keep the bundle they started with.)
+ */
+export async function writePeerTlsRoots(network: Network, dirs: { crypto: string; config: string }): Promise<void> {
+  const pems = await Promise.all(network.organizations.map((org) => readFile(nodePaths(dirs.crypto, { kind: 'peer', domain: org.domain }, org.peers[0]!.name).tls.ca, 'utf8')));
+  await writeIfChanged(peerTlsRootsFile(dirs.config), [...new Set(pems.map((p) => p.trim()))].join('\n') + '\n');
+}
+
 /** What every Fabric process gets: nothing of the user's shell (CORE_*, ORDERER_* there would reconfigure it). */
 function baseEnv(configDir: string): Record<string, string> {
   return {
@@ -96,16 +112,15 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     CORE_PEER_TLS_ENABLED: 'true',
     CORE_PEER_TLS_CERT_FILE: id.tls.cert,
     CORE_PEER_TLS_KEY_FILE: id.tls.key,
-    CORE_PEER_TLS_ROOTCERT_FILE: id.tls.ca,
+    CORE_PEER_TLS_ROOTCERT_FILE: peerTlsRootsFile(dirs.config),
     CORE_PEER_FILESYSTEMPATH: data,
     CORE_PEER_GOSSIP_BOOTSTRAP: hostPort(bootstrap.listen),
     CORE_PEER_GOSSIP_EXTERNALENDPOINT: hostPort(peer.listen),
     CORE_PEER_GOSSIP_ENDPOINT: hostPort(peer.listen),
     // cross-org membership otherwise waits 25 s for its first retry
     CORE_PEER_GOSSIP_RECONNECTINTERVAL: '1s',
-    // A peer dials the other orgs' anchor peers as it joins, before it has taken their TLS CAs from
-    // the channel config; that connection keeps failing its handshake until the dial times out
-    // (3 s by default), and only the next dial uses the new roots. On loopback a second is plenty.
+    // A dial that fails its handshake (an org the peer's TLS roots do not hold yet, see
+    // writePeerTlsRoots) is retried only after it times out, 3 s by default. On loopback a second is plenty.
     CORE_PEER_GOSSIP_DIALTIMEOUT: '1s',
     // Peers tell each other which chaincodes they serve in their alive messages (every 5 s by
     // default); until the others hear it, a new definition cannot be endorsed across orgs.

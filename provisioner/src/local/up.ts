@@ -6,7 +6,7 @@ import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } fro
 import type { Dirs } from '../fabric/fabriccli';
 import { approveForOrgs, commitDefinition, endorsementPolicy, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
 import { addConsenters, addOrganizations, waitJoinedPeersPast } from '../fabric/members';
-import { ordererProcess, peerProcess, writeNodeConfig } from '../fabric/nodeconfig';
+import { ordererProcess, peerProcess, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
 import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
 import { cryptoSpecOf } from '../networkcrypto';
 import { exporterProcess } from '../observability/exporterprocess';
@@ -88,6 +88,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   await progress.step('crypto material', () => generateCrypto(cryptoSpecOf(network), dirs.crypto), (s) => `${s.created.length} created, ${s.kept.length} kept`);
   await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric, ...(record?.applied ? { applied: record.applied } : {}) });
   await writeNodeConfig(fabric, dirs.config);
+  await writePeerTlsRoots(network, dirs);
   const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
 
   // Everything that needs no other node starts at once: the observability stack, orderers, peers
