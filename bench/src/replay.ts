@@ -13,6 +13,7 @@ import { median } from './stats';
 //
 //   node bench/dist/replay.js [--runs 5] [--min-tx 100000] [--cpu 0] [--profile] [--steady-seconds 60] [--no-steady] [--no-replay]
 //                             [--create-only] [--orgs 1] [--rate 300]   (the last two: how a missing ledger is made)
+//                             [--heap-flags "--max-semi-space-size=16"]  (the second pipeline variant's V8 flags)
 //
 // 1. The ledger: made once by the marbles workload on a real local network (makeledger.ts) and kept in
 //    ~/.cache/mictract/bench/ledger-<key>, the raw serialized blocks in one length-prefixed file.
@@ -44,10 +45,11 @@ interface Args {
   rate: number;
   createOnly: boolean;
   orgs: number;
+  heapFlags: string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { runs: 5, minTx: 100_000, cpu: 0, profile: false, steadySeconds: 60, steady: true, replay: true, rate: 300, createOnly: false, orgs: 1 };
+  const a: Args = { runs: 5, minTx: 100_000, cpu: 0, profile: false, steadySeconds: 60, steady: true, replay: true, rate: 300, createOnly: false, orgs: 1, heapFlags: SMALL_HEAP };
   for (let i = 0; i < argv.length; i++) {
     const v = () => Number(argv[++i]);
     switch (argv[i]) {
@@ -61,6 +63,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--rate': a.rate = v(); break;
       case '--create-only': a.createOnly = true; break;
       case '--orgs': a.orgs = v(); break;
+      case '--heap-flags': a.heapFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean); break;
       default: throw new Error(`unknown argument ${argv[i]}; see the comment at the top of bench/src/replay.ts`);
     }
   }
@@ -161,7 +164,7 @@ async function replay(a: Args, dir: string, meta: LedgerMeta): Promise<void> {
     { name: 'floor', mode: 'floor', flags: [], label: 'raw protobuf decode (floor): Block, Envelope, Payload, ChannelHeader' },
     { name: 'decode', mode: 'decode', flags: [], label: 'Block.deserializeBinary + exporter decodeBlock' },
     { name: 'pipeline', mode: 'pipeline', flags: [], label: '**exporter pipeline**: read, decode, verify, metrics, certificates, index, checkpoint' },
-    { name: 'small-heap', mode: 'pipeline', flags: SMALL_HEAP, label: `exporter pipeline, node ${SMALL_HEAP.join(' ')}` },
+    { name: 'small-heap', mode: 'pipeline', flags: a.heapFlags, label: `exporter pipeline, node ${a.heapFlags.join(' ')}` },
   ];
   const results = new Map<string, ChildResult[]>(kinds.map((k) => [k.name, []]));
   for (let run = 1; run <= a.runs; run++) {
