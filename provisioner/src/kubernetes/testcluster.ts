@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { freePort } from '../testing/wait';
 import { until } from '../until';
 import { type Cluster, connectCluster } from './cluster';
@@ -58,13 +59,18 @@ export async function kubernetesBin(env: NodeJS.ProcessEnv = process.env): Promi
   return stdout.trim();
 }
 
-/** kwok's stage configs (node-initialize, node-heartbeat-with-lease, pod-ready, pod-complete, pod-delete) from its module, as one file. */
-async function kwokStages(dir: string): Promise<string> {
+/** Where Go's module cache holds the kwok version tools/kubernetes/go.mod pins. */
+async function kwokModule(): Promise<string> {
   const gomod = await readFile(path.join(TOOLS_DIR, 'go.mod'), 'utf8');
   const version = /sigs\.k8s\.io\/kwok (v\S+)/.exec(gomod)?.[1];
   if (!version) throw new Error(`no sigs.k8s.io/kwok in ${TOOLS_DIR}/go.mod`);
   const { stdout } = await promisify(execFile)('go', ['env', 'GOMODCACHE']);
-  const root = path.join(stdout.trim(), `sigs.k8s.io/kwok@${version}`, 'kustomize/stage');
+  return path.join(stdout.trim(), `sigs.k8s.io/kwok@${version}`);
+}
+
+/** kwok's stage configs (node-initialize, node-heartbeat-with-lease, pod-ready, pod-complete, pod-delete) from its module, as one file. */
+async function kwokStages(dir: string): Promise<string> {
+  const root = path.join(await kwokModule(), 'kustomize/stage');
   const files = ['node/fast/node-initialize.yaml', 'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml', 'pod/fast/pod-ready.yaml', 'pod/fast/pod-complete.yaml', 'pod/fast/pod-delete.yaml'];
   const docs = await Promise.all(files.map((f) => readFile(path.join(root, f), 'utf8')));
   const file = path.join(dir, 'kwok-stages.yaml');
@@ -95,7 +101,24 @@ function getStatus(url: string, tls?: { ca: Buffer; cert: Buffer; key: Buffer })
   });
 }
 
-export async function startTestCluster(opts: { bin?: string; dir?: string } = {}): Promise<TestCluster> {
+/** kwok's CustomResourceDefinitions for PortForward and ClusterPortForward, from its module. */
+async function kwokPortForwardCrds(): Promise<Record<string, unknown>[]> {
+  const root = path.join(await kwokModule(), 'kustomize/crd/bases');
+  const files = ['kwok.x-k8s.io_portforwards.yaml', 'kwok.x-k8s.io_clusterportforwards.yaml'];
+  return Promise.all(files.map(async (f) => parse(await readFile(path.join(root, f), 'utf8')) as Record<string, unknown>));
+}
+
+export interface TestClusterOptions {
+  bin?: string;
+  dir?: string;
+  /**
+   * Installs kwok's PortForward and ClusterPortForward CRDs and has kwok watch them, so that
+   * pods/portforward on a kwok pod reaches the address a PortForward names (see portforward.ts).
+   */
+  portForwards?: boolean;
+}
+
+export async function startTestCluster(opts: TestClusterOptions = {}): Promise<TestCluster> {
   const t0 = Date.now();
   const timings: Record<string, number> = {};
   const mark = (what: string) => (timings[what] = (Date.now() - t0) / 1000);
@@ -166,6 +189,13 @@ export async function startTestCluster(opts: { bin?: string; dir?: string } = {}
       `--service-account-signing-key-file=${pki.serviceAccountKey}`,
       '--service-account-issuer=https://kubernetes.default.svc',
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
+      // kwok serves the kubelet API (port-forward, logs, exec) for its nodes at 127.0.0.1:kwokPort
+      // (their InternalIP and daemonEndpoints: --node-ip and --node-port below), with the API server's
+      // certificate, which the API server checks against the CA (without a CA it would not check)
+      '--kubelet-preferred-address-types=InternalIP',
+      `--kubelet-certificate-authority=${pki.caCert}`,
+      `--kubelet-client-certificate=${pki.adminCert}`,
+      `--kubelet-client-key=${pki.adminKey}`,
       '--profiling=false',
     ]);
     const tls = { ca: await readFile(pki.caCert), cert: await readFile(pki.adminCert), key: await readFile(pki.adminKey) };
@@ -184,6 +214,15 @@ export async function startTestCluster(opts: { bin?: string; dir?: string } = {}
       `--service-cluster-ip-range=${SERVICE_CIDR}`,
       '--profiling=false',
     ]);
+    if (opts.portForwards) {
+      const c0 = connectCluster({ kubeconfig: pki.kubeconfigs.admin });
+      const crds = await kwokPortForwardCrds();
+      for (const crd of crds) await c0.objects.create(crd as never);
+      await until(async () => {
+        const got = await Promise.all(crds.map((crd) => c0.objects.read(crd as never).catch(() => undefined)));
+        return got.every((g) => ((g as { status?: { conditions?: { type: string; status: string }[] } } | undefined)?.status?.conditions ?? []).some((x) => x.type === 'Established' && x.status === 'True'));
+      }, 'kwok PortForward CRDs established', 30_000);
+    }
     start('kube-scheduler', 'kube-scheduler', [...kubeconfigFlags(pki.kubeconfigs.scheduler), '--leader-elect=false', '--bind-address=127.0.0.1', `--secure-port=${schedPort}`, '--profiling=false']);
     const kwok = start('kwok', 'kwok', [
       `--kubeconfig=${pki.kubeconfigs.admin}`,
@@ -192,6 +231,11 @@ export async function startTestCluster(opts: { bin?: string; dir?: string } = {}
       `--manage-nodes-with-annotation-selector=${FAKE_NODE_ANNOTATION}=fake`,
       '--node-lease-duration-seconds=40',
       `--server-address=127.0.0.1:${kwokPort}`,
+      `--tls-cert-file=${pki.serverCert}`,
+      `--tls-private-key-file=${pki.serverKey}`,
+      '--node-ip=127.0.0.1',
+      `--node-port=${kwokPort}`,
+      ...(opts.portForwards ? ['--enable-crds=PortForward,ClusterPortForward'] : []),
       '--cidr=10.244.0.1/16',
     ]);
 
