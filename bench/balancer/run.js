@@ -2,7 +2,10 @@
 // @ts-check
 // The chaincode balancer against the layer-4 endpoint, in one run:
 //
-//   node bench/balancer/run.js [--marbles 200] [--seconds 8] [--concurrency 12] [--rate 40] [--runs 2]
+//   node bench/balancer/run.js [--marbles 200] [--seconds 8] [--concurrency 12] [--rate 40] [--runs 2] [--baseline <main.js>]
+//
+// --baseline: a second balancer build (e.g. a copy of provisioner/dist from before a change, its
+// node_modules linked) measured as its own layout, interleaved with the others in every run.
 //
 // Needs `npx tsc --build` (it runs provisioner/dist and exporter/dist). Not a test: prints tables.
 //
@@ -39,6 +42,7 @@ const SECONDS = flag('seconds', 8);
 const CONCURRENCY = flag('concurrency', 12);
 const RATE = flag('rate', 40);
 const RUNS = flag('runs', 2);
+const BASELINE = process.argv.includes('--baseline') ? path.resolve(process.argv[process.argv.indexOf('--baseline') + 1]) : undefined;
 
 const { readFileSync } = require('node:fs');
 /** CPU seconds (user + system) a process has used so far (Linux USER_HZ = 100). */
@@ -126,8 +130,14 @@ async function main() {
     const bal = await startProxy('provisioner/dist/balancer/main.js', ['--listen', `127.0.0.1:${await freePort()}`, ...replicas.slice(0, n).flatMap((r) => ['--replica', r.address])]);
     procs.push(l4.child, bal.child);
     layouts.push({ name: `layer4 x${n}`, n, address: l4.address, pid: l4.child.pid, tput: [], cpu: [] }, { name: `balancer x${n}`, n, address: bal.address, pid: bal.child.pid, tput: [], cpu: [] });
+    if (BASELINE) {
+      const base = await startProxy(path.relative(ROOT, BASELINE), ['--listen', `127.0.0.1:${await freePort()}`, ...replicas.slice(0, n).flatMap((r) => ['--replica', r.address])]);
+      procs.push(base.child);
+      layouts.push({ name: `baseline x${n}`, n, address: base.address, pid: base.child.pid, tput: [], cpu: [] });
+    }
   }
   try {
+    process.stderr.write('proxies started\n');
     console.log(`machine: ${require('node:os').cpus().length} cores (shared), load ${require('node:os').loadavg().map((x) => x.toFixed(1)).join(' ')}`);
     console.log(`throughput: getMarblesByRange over ${MARBLES} marbles, closed loop ${CONCURRENCY}, ${SECONDS} s, median of ${RUNS} interleaved runs`);
     for (let run = 0; run < RUNS; run++) {
@@ -149,7 +159,7 @@ async function main() {
 
     console.log(`\nlatency: readMarble at ${RATE}/s for ${SECONDS} s, 1 replica, ms (median of ${RUNS} runs of p50 / p99)`);
     const direct = { name: 'direct (no proxy)', address: replicas[0].address, lat: [] };
-    const lat = [direct, { ...layouts[0], lat: [] }, { ...layouts[1], lat: [] }];
+    const lat = [direct, ...layouts.filter((l) => l.n === 1).map((l) => ({ ...l, lat: [] }))];
     for (let run = 0; run < RUNS; run++) {
       for (const l of lat) {
         const peer = await connect(l.address, certs);

@@ -1,6 +1,9 @@
-import * as grpc from '@grpc/grpc-js';
-import { RawChaincodeService, UNLIMITED_MESSAGES, type RawPeerStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
+import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import net from 'node:net';
+import { CONNECT_PATH } from '@mictract/exporter/dist/sidecar/grpcframes';
+import { formatHostPort, splitHostPort } from '@mictract/exporter/dist/sidecar/hostport';
 import { BalancerMetrics } from './balancermetrics';
+import { CONNECTION_WINDOW, pingEvery, STREAM_SETTINGS, trailersOf, UNIMPLEMENTED } from './h2';
 import { PeerSession } from './peersession';
 import type { ReplicaCredentials } from './replicalink';
 
@@ -9,6 +12,7 @@ import type { ReplicaCredentials } from './replicalink';
 // it is the peer towards each replica (see peersession.ts). It ends TLS because it must read each
 // message's channel and tx ID to route it; behind it, on loopback, the replicas' sidecars listen
 // plaintext (a second TLS hop per replica would cost CPU and protect nothing on the same host).
+// It runs on Node's own HTTP/2 both ways (as the sidecar): no gRPC library, no per-message objects.
 
 export interface BalancerOptions {
   /** host:port to listen on; port 0 picks a free one. */
@@ -41,15 +45,9 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-// As fabric-shim's chaincode server and the sidecar, so the peer meets the same server.
-const SERVER_OPTIONS: grpc.ServerOptions = {
-  ...UNLIMITED_MESSAGES,
-  'grpc.keepalive_time_ms': 110_000,
-  'grpc.http2.min_time_between_pings_ms': 110_000,
-  'grpc.keepalive_timeout_ms': 20_000,
-  'grpc.http2.max_pings_without_data': 0,
-  'grpc.keepalive_permit_without_calls': 1,
-};
+// Keepalive as fabric-shim's chaincode server and the sidecar (110 s, 20 s to answer), so the peer meets the same server.
+const KEEPALIVE_MS = 110_000;
+const KEEPALIVE_TIMEOUT_MS = 20_000;
 
 export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
   if (opts.replicas.length === 0 && !opts.discovered) throw new Error('a balancer needs at least one replica');
@@ -70,11 +68,13 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     },
   });
 
-  const connect = (call: RawPeerStream) => {
-    log(`peer stream from ${call.getPeer()}`);
+  const connect = (call: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    const socket = call.session?.socket;
+    log(`peer stream from ${socket?.remoteAddress ? formatHostPort(socket.remoteAddress, socket.remotePort ?? 0) : 'unknown'}`);
     metrics.peerStreams.inc();
     const session = new PeerSession(
       call,
+      headers,
       {
         replicas,
         ...(opts.replicaTls ? { replicaCredentials: opts.replicaTls } : {}),
@@ -91,16 +91,39 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     sessions.add(session);
   };
 
-  const server = new grpc.Server(SERVER_OPTIONS);
-  server.addService(RawChaincodeService, { connect });
-  const credentials = opts.tls
-    ? grpc.ServerCredentials.createSsl(null, [{ private_key: opts.tls.key, cert_chain: opts.tls.cert }], false)
-    : grpc.ServerCredentials.createInsecure();
-  const port = await new Promise<number>((resolve, reject) => server.bindAsync(opts.listen, credentials, (err, p) => (err ? reject(err) : resolve(p))));
-  const host = opts.listen.slice(0, opts.listen.lastIndexOf(':'));
+  const server = opts.tls ? http2.createSecureServer({ cert: opts.tls.cert, key: opts.tls.key, settings: STREAM_SETTINGS }) : http2.createServer({ settings: STREAM_SETTINGS });
+  const h2sessions = new Set<ServerHttp2Session>();
+  // Small messages both ways, each awaited: never wait for Nagle.
+  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
+  server.on('secureConnection', (socket: net.Socket) => socket.setNoDelay(true));
+  server.on('session', (session: ServerHttp2Session) => {
+    h2sessions.add(session);
+    session.on('error', () => undefined); // its streams close and report
+    session.once('close', () => h2sessions.delete(session));
+    session.setLocalWindowSize(CONNECTION_WINDOW);
+    pingEvery(session, KEEPALIVE_MS, KEEPALIVE_TIMEOUT_MS);
+  });
+  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
+    if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
+      stream.respond({ ':status': 415 }, { endStream: true });
+    } else if (headers[':path'] !== CONNECT_PATH) {
+      stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailersOf({ code: UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) }, { endStream: true });
+    } else connect(stream, headers);
+  });
+  server.on('sessionError', () => undefined);
+  server.on('tlsClientError', () => undefined);
+  const { host, port: wanted } = splitHostPort(opts.listen);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(wanted, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as net.AddressInfo).port;
 
   return {
-    address: `${host}:${port}`,
+    address: formatHostPort(host, port),
     metrics,
     sessions: () => sessions.size,
     setReplicas(addresses) {
@@ -114,7 +137,9 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of [...sessions]) s.close();
-        server.tryShutdown(() => resolve());
+        server.close(() => resolve());
+        // Each peer stream has its status queued; the connections close once it is sent.
+        for (const s of h2sessions) s.close();
       }),
   };
 }

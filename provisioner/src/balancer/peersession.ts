@@ -1,6 +1,7 @@
-import * as grpc from '@grpc/grpc-js';
-import { applicationMetadata, type RawPeerStream } from '@mictract/exporter/dist/sidecar/rawchaincodeservice';
+import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { frameMessage, GrpcMessageReader } from '@mictract/exporter/dist/sidecar/grpcframes';
 import type { BalancerMetrics } from './balancermetrics';
+import { applicationHeaders, trailersOf, UNAVAILABLE, type GrpcStatus } from './h2';
 import { InvocationTable } from './invocationtable';
 import { ReplicaLink, type ReplicaCredentials } from './replicalink';
 import { decodeEnvelope, endsInvocation, errorFrame, invocationKey, MessageType, startsInvocation, type Envelope } from './shimframes';
@@ -12,6 +13,11 @@ import { decodeEnvelope, endsInvocation, errorFrame, invocationKey, MessageType,
 // later message of that invocation follows the key, both ways, as raw bytes in arrival order. A replica
 // whose stream breaks fails only its own invocations (an ERROR per tx ID to the peer) and is dialled
 // again with backoff; when no replica is left, the peer's stream ends as a dead chaincode's would.
+//
+// The peer's stream is a node:http2 server stream: its DATA is cut into gRPC messages (views into the
+// chunks), each read only for its type, tx ID and channel ID, and written on with a fresh 5-byte prefix.
+// The response headers go out with the first message (as grpc-js's server sends them), the status as
+// trailers, or alone (trailers-only) when the stream ends before any message.
 
 export interface SessionOptions {
   readonly replicas: readonly string[];
@@ -40,7 +46,8 @@ interface Slot {
 export class PeerSession {
   private slots: Slot[];
   private readonly table = new InvocationTable<ReplicaLink>();
-  private readonly metadata: grpc.Metadata;
+  private readonly metadata: OutgoingHttpHeaders;
+  private responded = false;
   private chaincodeId: string | undefined;
   private peerReady = false;
   private over = false;
@@ -51,19 +58,24 @@ export class PeerSession {
   private readonly dropLogged = new Map<string, number>();
 
   constructor(
-    private readonly call: RawPeerStream,
+    private readonly call: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
     private readonly opts: SessionOptions,
     private readonly onEnd: (s: PeerSession) => void,
   ) {
-    this.metadata = applicationMetadata(call.metadata);
+    this.metadata = applicationHeaders(headers);
     this.slots = opts.replicas.map((address) => newSlot(address));
-    call.on('data', (raw: Buffer) => this.fromPeer(raw));
+    const reader = new GrpcMessageReader((raw, compressed) => {
+      if (compressed) this.opts.log('peer sent a compressed message (none was offered); dropped');
+      else this.fromPeer(raw);
+    });
+    call.on('data', (chunk: Buffer) => reader.push(chunk));
     call.on('end', () => this.finish('the peer ended the stream', undefined));
-    call.on('error', () => undefined); // shows as 'cancelled' as well
-    call.on('cancelled', () => this.finish('the peer cancelled the stream', undefined));
+    call.on('error', () => undefined); // shows as 'close' as well
+    call.on('close', () => this.finish('the peer cancelled the stream', undefined));
     for (const slot of this.slots) this.dial(slot);
     // a balancer whose discovery has found no replica yet: the peer fails its launch and tries again later
-    if (this.slots.length === 0) queueMicrotask(() => this.finish('no replica known', { code: grpc.status.UNAVAILABLE, details: 'no chaincode replica known yet' }));
+    if (this.slots.length === 0) queueMicrotask(() => this.finish('no replica known', { code: UNAVAILABLE, details: 'no chaincode replica known yet' }));
   }
 
   /**
@@ -91,7 +103,7 @@ export class PeerSession {
       this.opts.log(`replica ${address} joined the set`);
       this.dial(slot);
     }
-    if (this.slots.length === 0) this.finish('no replica left in the set', { code: grpc.status.UNAVAILABLE, details: 'no chaincode replica left' });
+    if (this.slots.length === 0) this.finish('no replica left in the set', { code: UNAVAILABLE, details: 'no chaincode replica left' });
   }
 
   /** Closes a removed slot once it holds nothing. */
@@ -121,7 +133,7 @@ export class PeerSession {
 
   /** Ends the session from the balancer's side (shutdown). */
   close(): void {
-    this.finish('the balancer is shutting down', { code: grpc.status.UNAVAILABLE, details: 'chaincode balancer shutting down' });
+    this.finish('the balancer is shutting down', { code: UNAVAILABLE, details: 'chaincode balancer shutting down' });
   }
 
   // ---- replicas
@@ -172,7 +184,7 @@ export class PeerSession {
     if (this.over) return;
     if (slot.removed) this.retire(slot);
     if (this.slots.every((s) => s.link === undefined)) {
-      this.finish('no replica left', { code: grpc.status.UNAVAILABLE, details: `no chaincode replica left (last: ${slot.address}: ${reason})` });
+      this.finish('no replica left', { code: UNAVAILABLE, details: `no chaincode replica left (last: ${slot.address}: ${reason})` });
       return;
     }
     if (slot.removed) return;
@@ -248,8 +260,12 @@ export class PeerSession {
   }
 
   private writeToPeer(raw: Buffer): void {
-    if (this.over) return;
-    if (!this.call.write(raw) && !this.peerBlocked) {
+    if (this.over || this.call.destroyed) return;
+    if (!this.responded) {
+      this.responded = true;
+      this.call.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions);
+    }
+    if (!this.call.write(frameMessage(raw)) && !this.peerBlocked) {
       this.peerBlocked = true;
       for (const s of this.slots) s.link?.pause();
       this.call.once('drain', () => {
@@ -259,7 +275,7 @@ export class PeerSession {
     }
   }
 
-  private finish(why: string, status: { code: grpc.status; details: string } | undefined): void {
+  private finish(why: string, status: GrpcStatus | undefined): void {
     if (this.over) return;
     this.opts.log(`peer stream over: ${why}`);
     for (const s of this.slots) {
@@ -275,9 +291,27 @@ export class PeerSession {
       s.link = undefined;
     }
     this.over = true;
-    if (status) this.call.emit('error', { ...status, metadata: new grpc.Metadata() });
-    else if (!this.call.cancelled) this.call.end();
+    this.endPeer(status ?? { code: 0, details: '' });
     this.onEnd(this);
+  }
+
+  /** The status after every message written: as trailers, or trailers-only before any message. */
+  private endPeer(status: GrpcStatus): void {
+    const call = this.call;
+    if (call.destroyed || call.closed) return;
+    if (!this.responded) {
+      this.responded = true;
+      call.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailersOf(status) }, { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions);
+      return;
+    }
+    call.once('wantTrailers', () => {
+      try {
+        call.sendTrailers(trailersOf(status));
+      } catch {
+        call.close(http2.constants.NGHTTP2_INTERNAL_ERROR);
+      }
+    });
+    call.end();
   }
 }
 
