@@ -1,7 +1,9 @@
 import net from 'node:net';
 import { Writable } from 'node:stream';
 import type { KubeConfig } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
+import type { Endpoint, Network } from '../networkspec/network';
 import { k8s } from './k8sclient';
+import { ordererName, peerName } from './names';
 
 // A local port forwarded to a pod's port through the Kubernetes API (pods/portforward, what
 // `kubectl port-forward` does), so that code written for local addresses — the channel's osnadmin
@@ -85,4 +87,45 @@ export async function forwardPort(kc: KubeConfig, namespace: string, pod: string
         server.close(() => resolve());
       }),
   };
+}
+
+export interface ForwardedNetwork {
+  /**
+   * The network with each orderer's listen, admin and operations endpoints and each peer's listen and
+   * operations endpoints at a local forward to its pod: what the local target's channel and lifecycle
+   * code (src/fabric/) dials. The node TLS certificates name 127.0.0.1, so hostname checks pass.
+   */
+  readonly network: Network;
+  close(): Promise<void>;
+}
+
+/**
+ * Forwards the ports the admin CLIs use to every orderer and peer pod of `network` in `namespace`
+ * (pod `<name>-0` of each StatefulSet; the container ports are the network's own port numbers).
+ */
+export async function forwardNetwork(kc: KubeConfig, namespace: string, network: Network, opts: Pick<PortForwardOptions, 'onError'> = {}): Promise<ForwardedNetwork> {
+  const handles: PortForwardHandle[] = [];
+  const to = async (pod: string, e: Endpoint): Promise<Endpoint> => {
+    const h = await forwardPort(kc, namespace, `${pod}-0`, e.port, opts);
+    handles.push(h);
+    return { host: h.host, port: h.port };
+  };
+  const close = async () => {
+    await Promise.all(handles.map((h) => h.close()));
+  };
+  try {
+    const nodes = await Promise.all(
+      network.ordererOrg.nodes.map(async (o) => ({ ...o, listen: await to(ordererName(o), o.listen), admin: await to(ordererName(o), o.admin), operations: await to(ordererName(o), o.operations) })),
+    );
+    const organizations = await Promise.all(
+      network.organizations.map(async (org) => ({
+        ...org,
+        peers: await Promise.all(org.peers.map(async (p) => ({ ...p, listen: await to(peerName(org, p), p.listen), operations: await to(peerName(org, p), p.operations) }))),
+      })),
+    );
+    return { network: { ...network, ordererOrg: { ...network.ordererOrg, nodes }, organizations }, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
