@@ -1,6 +1,6 @@
 import { cpus, loadavg } from 'node:os';
 import { type TestNetwork, evaluate, startTestNetwork, submit } from '@mictract/provisioner';
-import { median } from './stats';
+import { median, stepKey } from './stats';
 
 // Issue 16's benchmark: time from the edited spec to the new member serving, per kind of change,
 // median of N, with the time of each `up` step. Each run starts a fresh network of one org, one peer
@@ -53,7 +53,7 @@ const CHANGES: Record<Kind, { change: Parameters<TestNetwork['respec']>[0]; serv
 function stepsOf(stderr: string): Map<string, number> {
   const steps = new Map<string, number>();
   for (const m of stderr.matchAll(/^✓ (.+?) \((\d+\.\d+)s\)/gm)) {
-    const title = m[1]!.replace(/\(\d+\)/, '').replace(/marbles [\d.]+: /, 'marbles: ').replace(/ sequence \d+|marbles_[\d.]+ /g, '').trim();
+    const title = stepKey(m[1]!);
     steps.set(title, (steps.get(title) ?? 0) + Number(m[2]));
   }
   return steps;

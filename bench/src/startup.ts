@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { startTestNetwork, submit } from '@mictract/provisioner';
-import { median } from './stats';
+import { median, stepKey } from './stats';
 
 // Issue 9's benchmark: time from `up` to the first committed invoke for the five topologies of the
 // published Mictract evaluation (orgs / peers in all / orderers), median of N runs, with the time
@@ -27,7 +27,7 @@ async function once(t: (typeof TOPOLOGIES)[keyof typeof TOPOLOGIES]): Promise<{ 
     const total = Number(process.hrtime.bigint() - t0) / 1e9;
     const steps = new Map<string, number>();
     for (const s of net.steps) {
-      const key = s.title.replace(/\(\d+\)/, '').replace(/marbles [\d.]+: /, 'marbles: ').replace(/ on every peer| sequence \d+|marbles_[\d.]+ /g, '').trim();
+      const key = stepKey(s.title);
       steps.set(key, (steps.get(key) ?? 0) + s.seconds);
     }
     steps.set('first invoke (endorse, order, commit)', invoke);

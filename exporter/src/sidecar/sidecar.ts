@@ -2,6 +2,7 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { CONNECT_PATH, GrpcMessageReader } from './grpcframes';
+import { CONNECTION_WINDOW, type GrpcStatusValue, pingEvery, statusOfTrailers, STREAM_SETTINGS, trailersOf } from './grpch2';
 import { formatHostPort, splitHostPort } from './hostport';
 import { InvocationTracker, type Direction } from './invocationtracker';
 import type { Telemetry } from './telemetry';
@@ -64,18 +65,9 @@ export const GrpcStatus = {
   PERMISSION_DENIED: 7,
 } as const;
 
-interface Status {
-  readonly code: number;
-  readonly details: string;
-}
+type Status = GrpcStatusValue;
 
 const C = http2.constants;
-/** Per-stream and per-connection HTTP/2 windows: what may be in flight unacknowledged, each way. */
-const WINDOW = 1024 * 1024;
-const SETTINGS: http2.Settings = { initialWindowSize: WINDOW, maxHeaderListSize: 64 * 1024 };
-// As fabric-shim's own chaincode server (grpc-js keepalive 110 s, 20 s to answer), so the peer meets the same server.
-const KEEPALIVE_MS = 110_000;
-const KEEPALIVE_TIMEOUT_MS = 20_000;
 
 // Headers HTTP/2 or the connection own; everything else (gRPC's content-type, te, grpc-timeout,
 // grpc-encoding, user agent, application metadata) passes through both ways.
@@ -87,24 +79,6 @@ function passHeaders(from: IncomingHttpHeaders, into: OutgoingHttpHeaders): Outg
     into[key] = from[key];
   }
   return into;
-}
-
-function statusOf(headers: IncomingHttpHeaders): Status | undefined {
-  const code = headers['grpc-status'];
-  if (code === undefined) return undefined;
-  const message = headers['grpc-message'];
-  let details = typeof message === 'string' ? message : '';
-  try {
-    details = decodeURI(details);
-  } catch {
-    // as sent
-  }
-  return { code: Number(code), details };
-}
-
-/** Trailers (or a trailers-only response) carrying a status the sidecar makes itself, encoded as grpc-js does. */
-function statusHeaders(status: Status): OutgoingHttpHeaders {
-  return { 'grpc-status': String(status.code), 'grpc-message': encodeURI(status.details) };
 }
 
 /** The status grpc-js gives a client whose stream closed without one (its subchannel-call.js, same words). */
@@ -140,23 +114,6 @@ function forward(from: http2.Http2Stream, to: http2.Http2Stream, reader: GrpcMes
   });
 }
 
-/** Pings an idle or busy connection every KEEPALIVE_MS and drops it when a ping is not answered in time. */
-function keepAlive(session: ServerHttp2Session): void {
-  const timer = setInterval(() => {
-    if (session.closed || session.destroyed) return clearInterval(timer);
-    const deadline = setTimeout(() => session.destroy(), KEEPALIVE_TIMEOUT_MS).unref();
-    try {
-      session.ping((err) => {
-        clearTimeout(deadline);
-        if (err && !session.destroyed) session.destroy();
-      });
-    } catch {
-      clearTimeout(deadline);
-    }
-  }, KEEPALIVE_MS).unref();
-  session.once('close', () => clearInterval(timer));
-}
-
 export async function startSidecar(options: SidecarServerOptions, telemetry: Telemetry): Promise<Sidecar> {
   const m = telemetry.metrics;
   const { host: replicaHost, port: replicaPort } = splitHostPort(options.replica);
@@ -168,9 +125,9 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
         cert: options.tls.cert,
         key: options.tls.key,
         ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-        settings: SETTINGS,
+        settings: STREAM_SETTINGS,
       })
-    : http2.createServer({ settings: SETTINGS });
+    : http2.createServer({ settings: STREAM_SETTINGS });
   // Small messages both ways, each awaited: never wait for Nagle.
   server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
 
@@ -178,8 +135,8 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
     sessions.add(session);
     session.on('error', () => undefined); // its streams close and report
     session.once('close', () => sessions.delete(session));
-    session.setLocalWindowSize(WINDOW);
-    keepAlive(session);
+    session.setLocalWindowSize(CONNECTION_WINDOW);
+    pingEvery(session);
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
@@ -188,7 +145,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
     }
     if (headers[':path'] !== CONNECT_PATH) {
       stream.respond(
-        { ':status': 200, 'content-type': 'application/grpc', ...statusHeaders({ code: GrpcStatus.UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) },
+        { ':status': 200, 'content-type': 'application/grpc', ...trailersOf({ code: GrpcStatus.UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) },
         { endStream: true },
       );
       return;
@@ -228,12 +185,12 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
     let connectError: Error | undefined;
     let dropped = false;
     const session: ClientHttp2Session = http2.connect(`http://${formatHostPort(replicaHost, replicaPort)}`, {
-      settings: SETTINGS,
+      settings: STREAM_SETTINGS,
       createConnection: () => net.connect({ host: replicaHost, port: replicaPort, noDelay: true }),
     });
     session.on('connect', () => {
       connected = true;
-      session.setLocalWindowSize(WINDOW);
+      session.setLocalWindowSize(CONNECTION_WINDOW);
     });
     session.on('error', (err: Error) => {
       if (connected) dropped = true;
@@ -284,7 +241,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
       });
       peerStream.end();
     };
-    const synthesize = (status: Status) => endPeer(status, statusHeaders(status));
+    const synthesize = (status: Status) => endPeer(status, trailersOf(status));
     const cancel = () => up.close(C.NGHTTP2_CANCEL);
     open.add(cancel);
 
@@ -309,7 +266,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
         // Trailers-only (a status and no message): passed on as it came.
         trailers = h;
         responded = true;
-        const status = statusOf(h) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
+        const status = statusOfTrailers(h) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
         finish(status, status.code === GrpcStatus.OK ? undefined : 'replica');
         peerStream.respond(passHeaders(h, { ':status': httpStatus || 200 }), { endStream: true, sendDate: false } as http2.ServerStreamResponseOptions);
         return;
@@ -325,7 +282,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
       // Every message before the status has been forwarded.
       if (over) return;
       if (trailers && responded) {
-        const status = statusOf(trailers) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
+        const status = statusOfTrailers(trailers) ?? statusOfClose(C.NGHTTP2_NO_ERROR, httpStatus);
         endPeer(status, passHeaders(trailers, {}));
       }
       // else: a stream ended without a status; 'close' says how

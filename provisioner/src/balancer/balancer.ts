@@ -45,10 +45,6 @@ export interface Balancer {
   close(): Promise<void>;
 }
 
-// Keepalive as fabric-shim's chaincode server and the sidecar (110 s, 20 s to answer), so the peer meets the same server.
-const KEEPALIVE_MS = 110_000;
-const KEEPALIVE_TIMEOUT_MS = 20_000;
-
 export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
   if (opts.replicas.length === 0 && !opts.discovered) throw new Error('a balancer needs at least one replica');
   let replicas: readonly string[] = [...opts.replicas];
@@ -101,7 +97,7 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     session.on('error', () => undefined); // its streams close and report
     session.once('close', () => h2sessions.delete(session));
     session.setLocalWindowSize(CONNECTION_WINDOW);
-    pingEvery(session, KEEPALIVE_MS, KEEPALIVE_TIMEOUT_MS);
+    pingEvery(session); // as fabric-shim's chaincode server and the sidecar, so the peer meets the same server
   });
   server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { tlsCaPaths, userPaths } from '../crypto/layout';
+import { userPaths } from '../crypto/layout';
 import type { FabricInstall } from '../fabricbinaries';
 import type { Network } from '../networkspec/network';
 import { type Dirs, ordererFlags, peerAdminEnv, run } from './fabriccli';
@@ -49,13 +49,8 @@ function signerEnv(network: Network, dirs: Dirs, signer: Signer): Record<string,
   };
 }
 
-/** Flags towards an orderer that is a consenter of the channel (the first listed may be a new follower). */
-function ordererTo(network: Network, dirs: Dirs, ordererName?: string): string[] {
-  const flags = ordererFlags(network, dirs);
-  const o = ordererName ? network.ordererOrg.nodes.find((n) => n.name === ordererName) : undefined;
-  if (!o) return flags;
-  return ['-o', `${o.listen.host}:${o.listen.port}`, '--ordererTLSHostnameOverride', o.fqdn, '--tls', '--cafile', tlsCaPaths(dirs.crypto, { kind: 'orderer', domain: network.ordererOrg.domain }).cert];
-}
+/** The orderer to fetch from and submit to: the one named, else the first (a consenter since the genesis block). */
+const consenterOf = (network: Network, name?: string) => network.ordererOrg.nodes.find((n) => n.name === name) ?? network.ordererOrg.nodes[0]!;
 
 export interface ConfigTools {
   readonly fabric: FabricInstall;
@@ -66,7 +61,7 @@ export interface ConfigTools {
 
 /** Writes the channel's latest config block to `file` (what a new orderer joins the channel with). */
 export async function fetchConfigBlock(network: Network, tools: ConfigTools, signer: Signer, file: string): Promise<void> {
-  await run(tools.fabric.programs.peer, ['channel', 'fetch', 'config', file, '-c', network.channel, ...ordererTo(network, tools.dirs, tools.orderer)], signerEnv(network, tools.dirs, signer));
+  await run(tools.fabric.programs.peer, ['channel', 'fetch', 'config', file, '-c', network.channel, ...ordererFlags(network, tools.dirs, consenterOf(network, tools.orderer))], signerEnv(network, tools.dirs, signer));
 }
 
 /** The channel's latest config, decoded; and the number of the block that holds it. */
@@ -113,7 +108,7 @@ export async function submitConfigUpdate(network: Network, tools: ConfigTools, o
       await run(tools.fabric.programs.peer, ['channel', 'signconfigtx', '-f', f('envelope.pb')], signerEnv(network, tools.dirs, signer));
     }
     const last = signers[signers.length - 1]!;
-    await run(tools.fabric.programs.peer, ['channel', 'update', '-f', f('envelope.pb'), '-c', network.channel, ...ordererTo(network, tools.dirs, tools.orderer)], signerEnv(network, tools.dirs, last));
+    await run(tools.fabric.programs.peer, ['channel', 'update', '-f', f('envelope.pb'), '-c', network.channel, ...ordererFlags(network, tools.dirs, consenterOf(network, tools.orderer))], signerEnv(network, tools.dirs, last));
     return true;
   } finally {
     await rm(work, { recursive: true, force: true });

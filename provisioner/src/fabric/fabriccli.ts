@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { nodePaths, tlsCaPaths, userPaths } from '../crypto/layout';
-import type { Network, Organization, PeerNode } from '../networkspec/network';
+import type { Network, OrdererNode, Organization, PeerNode } from '../networkspec/network';
 import { hostPort } from './nodeconfig';
 
 // Runs Fabric's own command-line tools (peer, osnadmin, configtxgen) as a given identity, with an
@@ -48,9 +48,8 @@ export function peerAdminEnv(org: Organization, peer: PeerNode, dirs: Dirs): Rec
   };
 }
 
-/** Flags that point the peer CLI at the first orderer over TLS. */
-export function ordererFlags(network: Network, dirs: Dirs): string[] {
-  const o = network.ordererOrg.nodes[0]!;
+/** Flags that point the peer CLI at an orderer over TLS (default: the first, a consenter since the genesis block). */
+export function ordererFlags(network: Network, dirs: Dirs, o: OrdererNode = network.ordererOrg.nodes[0]!): string[] {
   return ['-o', hostPort(o.listen), '--ordererTLSHostnameOverride', o.fqdn, '--tls', '--cafile', tlsCaPaths(dirs.crypto, { kind: 'orderer', domain: network.ordererOrg.domain }).cert];
 }
 

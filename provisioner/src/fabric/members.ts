@@ -27,12 +27,6 @@ const appGroup = (c: ChannelConfig) => c.channel_group.groups.Application!;
 const ordererGroup = (c: ChannelConfig) => c.channel_group.groups.Orderer!;
 const raftMetadata = (c: ChannelConfig) => ordererGroup(c).values.ConsensusType!.value.metadata as { consenters: RaftConsenter[] };
 
-/** What the channel config has now: its member orgs (MSP IDs) and its Raft consenters (host:cluster port). */
-export async function channelMembers(network: Network, fabric: FabricInstall, dirs: ChannelDirs): Promise<{ orgs: string[]; consenters: string[]; blockNumber: number }> {
-  const { config, blockNumber } = await fetchChannelConfig(network, { fabric, dirs }, peerOrgAdmin(network, dirs, network.organizations[0]!.name));
-  return { orgs: Object.keys(appGroup(config).groups), consenters: raftMetadata(config).consenters.map((c) => `${c.host}:${c.port}`), blockNumber };
-}
-
 /**
  * Adds every org of the spec that the channel config lacks (one update for all), signed by the
  * admins of every org already in it (the Application group's Admins policy is a majority of them).

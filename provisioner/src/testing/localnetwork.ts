@@ -8,7 +8,7 @@ import { quietProgress } from '../progress';
 import { type LoadedSpec, assertPortsFree, listeners, loadSpec } from '../networkspec';
 import type { Network } from '../networkspec/network';
 import { Supervisor } from '../local/supervisor';
-import { type PortRange, reservePortRange } from './portrange';
+import { FIRST, type PortRange, reservePortRange } from './portrange';
 
 // A real local network for tests and benchmarks: a spec on free loopback ports in a temporary
 // MICTRACT_HOME, brought up with the same code as `mictract up`, and torn down with its files.
@@ -76,9 +76,9 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
   let current = { ...opts };
   let loaded: LoadedSpec | undefined;
   // how many ports this topology takes, from a trial load at the first test port
-  await writeFile(specFile, specText(name, 20000, current));
+  await writeFile(specFile, specText(name, FIRST, current));
   const ports = listeners((await loadSpec(specFile)).network).map((l) => l.endpoint.port);
-  const span = Math.max(...ports) - 20000 + 1;
+  const span = Math.max(...ports) - FIRST + 1;
   let range: PortRange | undefined;
   const refused: PortRange[] = []; // held until a good range is found, so the search does not come back to them
   try {

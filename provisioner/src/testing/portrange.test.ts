@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFile, readdir, unlink, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { reservePortRange } from './portrange';
+import { lockDir as claims, reservePortRange } from './portrange';
 
-const lockDir = path.join(os.tmpdir(), `mictract-port-blocks-${os.userInfo().uid}`);
+const lockDir = claims();
+
 
 describe('test port ranges', () => {
   it('never hands out overlapping ranges, even when asked for at the same moment', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 // its owner's pid; a block whose owner died is taken over.
 
 /** Below Linux's ephemeral range (32768+), where the OS never hands ports out by itself. */
-const FIRST = 20000;
+export const FIRST = 20000;
 const BLOCK = 200;
 const BLOCKS = 60; // 20000–31999
 
@@ -19,7 +19,8 @@ export interface PortRange {
   release(): Promise<void>;
 }
 
-const lockDir = () => path.join(os.tmpdir(), `mictract-port-blocks-${os.userInfo().uid}`);
+/** Where the claims are: one file per block, named by its first port, holding its owner's pid. */
+export const lockDir = () => path.join(os.tmpdir(), `mictract-port-blocks-${os.userInfo().uid}`);
 
 function alive(pid: number): boolean {
   try {
