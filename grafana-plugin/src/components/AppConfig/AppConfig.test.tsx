@@ -5,10 +5,22 @@ import { installFakeGrafana } from '../../testing/fakeGrafana';
 import { api } from '../../testing/fixtures';
 import type { MictractSettings } from '../../settings';
 import { testIds } from '../testIds';
-import AppConfig from './AppConfig';
+import AppConfig, { PROFILE_TOKEN_TESTID } from './AppConfig';
 
-function props(jsonData: MictractSettings): PluginConfigPageProps<AppPluginMeta<MictractSettings>> {
-  return { plugin: { meta: { id: 'mictract-app', enabled: true, pinned: true, jsonData } } } as any;
+function props(
+  jsonData: MictractSettings,
+  secureJsonFields: Record<string, boolean> = {}
+): PluginConfigPageProps<AppPluginMeta<MictractSettings>> {
+  return { plugin: { meta: { id: 'mictract-app', enabled: true, pinned: true, jsonData, secureJsonFields } } } as any;
+}
+
+const SETTINGS: MictractSettings = { apiUrl: 'http://127.0.0.1:9464/api/v1', prometheusUid: 'prom', tracesUid: 'traces' };
+const tokenInput = () => screen.getByTestId(PROFILE_TOKEN_TESTID) as HTMLInputElement;
+const saves = (fake: { requests: Array<{ method?: string; data?: any }> }) =>
+  fake.requests.filter((r) => r.method === 'POST').map((r) => r.data);
+async function saveAndWait() {
+  fireEvent.click(screen.getByTestId(testIds.appConfig.submit));
+  await screen.findByText(/Connected: /);
 }
 
 describe('AppConfig', () => {
@@ -66,5 +78,68 @@ describe('AppConfig', () => {
     expect(
       await screen.findByText(/has no mictract_ledger_height: it does not scrape mictract-exporter/)
     ).toBeInTheDocument();
+  });
+
+  describe('profile token (a secure setting: written, never read back)', () => {
+    it('sends a token typed for the first time in secureJsonData, then shows it as configured', async () => {
+      const fake = installFakeGrafana();
+      render(<AppConfig {...props(SETTINGS)} />);
+      expect(tokenInput()).toHaveAttribute('type', 'password');
+      expect(tokenInput()).toHaveValue('');
+      expect(tokenInput()).not.toBeDisabled();
+      fireEvent.change(tokenInput(), { target: { value: ' 3f9a-token ' } });
+      await saveAndWait();
+      expect(saves(fake)).toEqual([
+        { enabled: true, pinned: true, jsonData: SETTINGS, secureJsonData: { profileToken: '3f9a-token' } },
+      ]);
+      // Grafana's configured state: the value is gone from the page, the field disabled, a Reset button beside it
+      expect(tokenInput()).toHaveValue('configured');
+      expect(tokenInput()).toBeDisabled();
+      expect(screen.getByRole('button', { name: 'Reset' })).toBeInTheDocument();
+      expect(screen.queryByText('Profile token')).toBeInTheDocument(); // the field's label
+      expect(screen.queryByText(/No profile token/)).not.toBeInTheDocument();
+    });
+
+    it('keeps a configured token untouched: shown as configured, not sent again', async () => {
+      const fake = installFakeGrafana();
+      render(<AppConfig {...props(SETTINGS, { profileToken: true })} />);
+      expect(tokenInput()).toHaveValue('configured');
+      expect(tokenInput()).toBeDisabled();
+      await saveAndWait();
+      expect(saves(fake)).toHaveLength(1);
+      expect(saves(fake)[0]).not.toHaveProperty('secureJsonData');
+      expect(screen.queryByText(/No profile token/)).not.toBeInTheDocument();
+    });
+
+    it('Reset empties the field for a new token, which replaces the stored one', async () => {
+      const fake = installFakeGrafana();
+      render(<AppConfig {...props(SETTINGS, { profileToken: true })} />);
+      fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+      expect(tokenInput()).toHaveValue('');
+      expect(tokenInput()).not.toBeDisabled();
+      expect(screen.queryByRole('button', { name: 'Reset' })).not.toBeInTheDocument();
+      fireEvent.change(tokenInput(), { target: { value: 'new-token' } });
+      await saveAndWait();
+      expect(saves(fake)[0].secureJsonData).toEqual({ profileToken: 'new-token' });
+      expect(tokenInput()).toHaveValue('configured');
+    });
+
+    it('Reset and save with the field empty clears the token, and says capture is then refused', async () => {
+      const fake = installFakeGrafana();
+      render(<AppConfig {...props(SETTINGS, { profileToken: true })} />);
+      fireEvent.click(screen.getByRole('button', { name: 'Reset' }));
+      await saveAndWait();
+      expect(saves(fake)[0].secureJsonData).toEqual({ profileToken: '' });
+      expect(tokenInput()).toHaveValue('');
+      expect(await screen.findByText(/No profile token: the Profile page shows profiles but cannot start a capture/)).toBeInTheDocument();
+    });
+
+    it('sends nothing for a token that was never set and is left empty, and warns', async () => {
+      const fake = installFakeGrafana();
+      render(<AppConfig {...props(SETTINGS)} />);
+      await saveAndWait();
+      expect(saves(fake)[0]).not.toHaveProperty('secureJsonData');
+      expect(screen.getByText(/No profile token/)).toHaveTextContent('observability/profile-token');
+    });
   });
 });

@@ -2,7 +2,7 @@ import React, { useState } from 'react';
 import { lastValueFrom } from 'rxjs';
 import type { AppPluginMeta, PluginConfigPageProps, PluginMeta } from '@grafana/data';
 import { DataSourcePicker, getBackendSrv, getDataSourceSrv } from '@grafana/runtime';
-import { Alert, Button, Field, FieldSet, Input, Stack } from '@grafana/ui';
+import { Alert, Button, Field, FieldSet, Input, SecretInput, Stack } from '@grafana/ui';
 import { getJson } from '../../api/request';
 import { ledgerApi } from '../../api/ledgerApi';
 import { instantQuery } from '../../prometheus/promClient';
@@ -23,21 +23,44 @@ export const liveDeps: CheckDeps = {
     getJson<{ status: string; message: string }>(`api/datasources/uid/${encodeURIComponent(uid)}/health`),
 };
 
-async function saveSettings(pluginId: string, data: Partial<PluginMeta<MictractSettings>>) {
+/** The app's secure settings (secureJsonData): written, never read back; Grafana only says which are set (secureJsonFields). */
+export interface MictractSecureSettings {
+  /** The exporter's profile token: the `profiles` route sends it as X-Mictract-Profile-Token. */
+  profileToken?: string;
+}
+
+/** data-testid of the profile token field (the other fields' are in ../testIds). */
+export const PROFILE_TOKEN_TESTID = 'data-testid ac-profile-token';
+
+async function saveSettings(
+  pluginId: string,
+  data: Partial<PluginMeta<MictractSettings>> & { secureJsonData?: MictractSecureSettings }
+) {
   await lastValueFrom(
     getBackendSrv().fetch({ url: `api/plugins/${pluginId}/settings`, method: 'POST', data, showErrorAlert: false })
   );
 }
 
+const NO_PROFILE_TOKEN: CheckResult = {
+  name: 'Profile token',
+  status: 'warning',
+  message:
+    'No profile token: the Profile page shows profiles but cannot start a capture (the exporter refuses it, 403). Paste the exporter\'s token (observability/profile-token in the network\'s folder).',
+};
+
 const SEVERITY = { ok: 'success', warning: 'warning', error: 'error' } as const;
 
 export default function AppConfig({ plugin, deps = liveDeps }: AppConfigProps & { deps?: CheckDeps }) {
-  const { enabled, pinned, jsonData } = plugin.meta;
+  const { enabled, pinned, jsonData, secureJsonFields } = plugin.meta;
   const [settings, setSettings] = useState<MictractSettings>({
     apiUrl: jsonData?.apiUrl ?? '',
     prometheusUid: jsonData?.prometheusUid,
     tracesUid: jsonData?.tracesUid,
   });
+  // as Grafana does for secure fields: a set token is shown as "configured" (its value never reaches the
+  // browser) until Reset; only a token typed after Reset (or a first one) is sent, else the stored one stays
+  const [profileToken, setProfileToken] = useState('');
+  const [profileTokenSet, setProfileTokenSet] = useState(Boolean(secureJsonFields?.profileToken));
   const [busy, setBusy] = useState(false);
   const [results, setResults] = useState<CheckResult[] | undefined>();
   const [saveError, setSaveError] = useState<string | undefined>();
@@ -52,6 +75,10 @@ export default function AppConfig({ plugin, deps = liveDeps }: AppConfigProps & 
         enabled: true,
         pinned: pinned ?? true,
         jsonData: { ...jsonData, ...settings },
+        // a new token, or '' to clear one that was Reset; nothing when the stored one is kept (or there never was one)
+        ...(!profileTokenSet && (profileToken.trim() || secureJsonFields?.profileToken)
+          ? { secureJsonData: { profileToken: profileToken.trim() } }
+          : {}),
       });
     } catch (err) {
       setSaveError(
@@ -60,7 +87,13 @@ export default function AppConfig({ plugin, deps = liveDeps }: AppConfigProps & 
       setBusy(false);
       return;
     }
-    setResults(await checkAll(settings, deps));
+    const tokenSaved = profileTokenSet || profileToken.trim() !== '';
+    if (tokenSaved) {
+      setProfileTokenSet(true);
+      setProfileToken('');
+    }
+    const checks = await checkAll(settings, deps);
+    setResults(tokenSaved ? checks : [...checks, NO_PROFILE_TOKEN]);
     setBusy(false);
   };
 
@@ -90,6 +123,26 @@ export default function AppConfig({ plugin, deps = liveDeps }: AppConfigProps & 
             value={settings.apiUrl}
             placeholder="http://exporter:9464/api/v1"
             onChange={(e) => setSettings({ ...settings, apiUrl: e.currentTarget.value.trim() })}
+          />
+        </Field>
+      </FieldSet>
+      <FieldSet label="Profiling">
+        <Field
+          label="Profile token"
+          description="The exporter's profile token (profileTokenFile in its configuration; mictract up writes it to the network's observability/profile-token). Grafana's server adds it to capture requests from the Profile page; browsers never see it."
+        >
+          <SecretInput
+            width={60}
+            id="config-profile-token"
+            data-testid={PROFILE_TOKEN_TESTID}
+            value={profileToken}
+            isConfigured={profileTokenSet}
+            placeholder="the contents of observability/profile-token"
+            onChange={(e) => setProfileToken(e.currentTarget.value)}
+            onReset={() => {
+              setProfileToken('');
+              setProfileTokenSet(false);
+            }}
           />
         </Field>
       </FieldSet>

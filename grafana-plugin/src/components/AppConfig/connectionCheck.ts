@@ -8,7 +8,7 @@ import type { MictractSettings } from '../../settings';
 export type CheckStatus = 'ok' | 'warning' | 'error';
 
 export interface CheckResult {
-  name: 'Ledger API' | 'Prometheus' | 'Traces';
+  name: 'Ledger API' | 'Prometheus' | 'Traces' | 'Profile token';
   status: CheckStatus;
   message: string;
 }
