@@ -18,6 +18,7 @@ import type {
   V1VolumeMount,
 } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
 import { userPaths } from '../crypto/layout';
+import { profilingArgs } from '../local/chaincoderuntime';
 import type { Chaincode, ChaincodeSlot, Endpoint, Network, OrdererNode, Organization, PeerNode } from '../networkspec/network';
 import { ANY } from './clusterview';
 import { FABRIC_RELEASE, type KubernetesOptions } from './kubernetesspec';
@@ -61,6 +62,9 @@ export interface ManifestInput {
   /** By chaincode name: the CCaaS package ID of the slot deployed (deterministic, so known before install). */
   readonly packageIds: ReadonlyMap<string, string>;
 }
+
+/** fabric-shim's command line in the chaincode image (tools/kubernetes/images/chaincode.Containerfile's ENTRYPOINT). */
+export const CHAINCODE_SHIM_CLI = '/chaincode/node_modules/fabric-shim/cli.js';
 
 /** Requests and limits per container kind; quantities in their canonical form, so a second apply changes nothing. */
 export const RESOURCES: Readonly<Record<'orderer' | 'peer' | 'chaincode' | 'sidecar' | 'balancer' | 'exporter', V1ResourceRequirements>> = {
@@ -267,7 +271,10 @@ function chaincode(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org
   const server: V1Container = {
     name: 'chaincode',
     image: options.images.chaincodes.get(cc.name)!,
-    // the image's entrypoint is fabric-shim's `server` (tools/kubernetes/images/chaincode.Containerfile)
+    // the image's entrypoint is fabric-shim's `server` (tools/kubernetes/images/chaincode.Containerfile);
+    // with `profile: true` the same with Node's profiling flags: the inspector on the pod's loopback only
+    // (no containerPort, no Service: `mictract profile --target kubernetes` reaches it by port-forward)
+    ...(first.inspector ? { command: ['node', ...profilingArgs(first.inspector.port), CHAINCODE_SHIM_CLI, 'server'] } : {}),
     args: [`--chaincode-address=${sidecar ? '127.0.0.1' : ANY}:${first.listen.port}`, `--chaincode-id=${packageId}`],
     env: [
       ...DOWNWARD,
