@@ -58,7 +58,7 @@ export async function pipeline(dir: string, channel: string, height: number, sam
     // what the ledger API would serve from memory, as one hash, to compare runs of different exporter code
     const digest = () => {
       const blocks = index.blocksNewestFirst(channel, Infinity).map(({ receivedAtMs: _, ...b }) => b);
-      const history = [...(index['channels'].get(channel)?.history ?? [])];
+      const history = index.keyHistories(channel);
       const state = { blocks, history, conflicts: index.topConflictingKeys(channel, Infinity), certificates: certificates.list(), counts };
       return createHash('sha256').update(canonical(state)).digest('hex').slice(0, 16);
     };

@@ -252,6 +252,7 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx:
   const endorsers: Identity[] = [];
   const rwsets: NamespaceRwSet[] = [];
   const events: ChaincodeEventInfo[] = [];
+  const rwsetBytes: Uint8Array[] = [];
   for (const action of actions) {
     const actionPayload = messageFields(action, 2)[2]; // TransactionAction { header = 1, payload = 2 }
     if (!actionPayload) throw new Error('transaction action without a payload');
@@ -269,7 +270,10 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx:
     const extension = responsePayload && messageFields(responsePayload, 2)[2]; // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
     // ChaincodeAction { results = 1, events = 2, response = 3: Response { status = 1 }, chaincode_id = 4 }
     const [, results, eventBytes, response, actionChaincodeId] = extension ? messageFields(extension, 4) : [];
-    if (results) decodeRwSets(results, rwsets);
+    if (results) {
+      decodeRwSets(results, rwsets);
+      rwsetBytes.push(results);
+    }
     if (eventBytes?.length) events.push(decodeEvent(eventBytes));
     if (first) {
       first = false;
@@ -288,6 +292,7 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx:
   }
   tx.endorsers = endorsers;
   tx.rwsets = rwsets;
+  if (rwsetBytes.length) tx.rwsetBytes = rwsetBytes.length === 1 ? rwsetBytes[0] : Buffer.concat(rwsetBytes);
   tx.events = events.length ? events : NONE;
 }
 
@@ -303,6 +308,13 @@ function decodeEvent(bytes: Uint8Array): ChaincodeEventInfo {
     else r.skip();
   }
   return { chaincode, name, payloadSize };
+}
+
+/** The read/write sets in TxReadWriteSet bytes (a transaction's `rwsetBytes`), as the decoder gives them in `rwsets`. */
+export function decodeRwSetBytes(bytes: Uint8Array): NamespaceRwSet[] {
+  const out: NamespaceRwSet[] = [];
+  decodeRwSets(bytes, out);
+  return out;
 }
 
 /** TxReadWriteSet { data_model = 1, ns_rwset = 2 (repeated NsReadWriteSet { namespace = 1, rwset = 2: KVRWSet, collection_hashed_rwset = 3 { collection_name = 1 } }) }. */

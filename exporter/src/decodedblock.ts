@@ -57,6 +57,13 @@ export interface DecodedTransaction {
   readonly args: readonly string[];
   readonly endorsers: readonly Identity[];
   readonly rwsets: readonly NamespaceRwSet[];
+  /**
+   * The protobuf bytes `rwsets` was decoded from: the TxReadWriteSet of each action, one after the other
+   * (concatenated messages merge, so decodeRwSetBytes gives `rwsets` again). A view into the block's
+   * bytes, or undefined when the transaction carries none. The ledger index keeps a copy of these
+   * instead of `rwsets`, and decodes them again when the ledger API asks.
+   */
+  readonly rwsetBytes?: Uint8Array;
   readonly events: readonly ChaincodeEventInfo[];
   /** The chaincode's response status in the endorsed action (200 for success). */
   readonly responseStatus?: number;

@@ -1,7 +1,9 @@
+import { decodeBlock } from './blockdecoder';
 import type { Verification } from './chainverifier';
 import type { DecodedBlock, DecodedTransaction } from './decodedblock';
-import { LedgerIndex } from './ledgerindex';
-import { VALID } from './validationcode';
+import { LedgerIndex, type KeyWriteRecord } from './ledgerindex';
+import { endorserEnvelope, testBlock } from './testblocks';
+import { MVCC_READ_CONFLICT, VALID } from './validationcode';
 
 // The index's bounds: blocks and key histories are evicted oldest first, where a key written again
 // counts as new (least recently written goes first).
@@ -54,5 +56,56 @@ describe('LedgerIndex bounds', () => {
     expect(index.blocksNewestFirst('ch', 10).map((b) => b.number)).toEqual([3, 2, 0]);
     for (let n = 4; n < 200; n++) index.add(block(n, write('x')), ok, 0);
     expect(index.blocksNewestFirst('ch', 10).map((b) => b.number)).toEqual([199, 198, 197]);
+  });
+});
+
+describe('LedgerIndex holding blocks as read/write set bytes', () => {
+  const cert = '-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n';
+  const envelope = (fn: string, reads: { key: string; blockNumber?: number; txNumber?: number }[], writes: { key: string; value?: string; isDelete?: boolean }[]) =>
+    endorserEnvelope({ channel: 'ch', chaincode: 'marbles', fn, args: ['m1', 'tom'], mspId: 'Org1MSP', certificate: cert, timestampMs: Date.UTC(2026, 10, 29), reads, writes, event: { name: 'moved', payload: 'x' } });
+
+  it('serves held transactions exactly as it describes the decoded block', () => {
+    const envs = [
+      envelope('initMarble', [{ key: 'm1' }], [{ key: 'm1', value: '{"a":1}' }, { key: '\u0000color~name\u0000blue\u0000m1\u0000', value: '\u0000' }]),
+      envelope('transferMarble', [{ key: 'm1', blockNumber: 3, txNumber: 1 }, { key: '\u0000color~name\u0000blue\u0000m1\u0000', blockNumber: 3, txNumber: 1 }], [{ key: 'm1', isDelete: true }]),
+    ];
+    const decoded = decodeBlock(testBlock(7, Buffer.alloc(32, 1), envs.map((e) => e.bytes), [VALID, MVCC_READ_CONFLICT]), { channel: 'ch' });
+    expect(decoded.transactions.every((t) => t.rwsetBytes !== undefined)).toBe(true);
+    const index = new LedgerIndex();
+    const expected = JSON.parse(JSON.stringify(index.describe(decoded, ok, 5)));
+    index.add(decoded, ok, 5);
+    expect(JSON.parse(JSON.stringify(index.block('ch', 7)))).toEqual(expected);
+    expect(index.block('ch', 7)!.transactions[0]!.rwsets).toEqual(decoded.transactions[0]!.rwsets);
+    expect(JSON.parse(JSON.stringify(index.transaction(envs[1]!.txId)))).toEqual({ channel: 'ch', tx: expected.transactions[1] });
+    expect(index.keyHistory('ch', 'marbles', '\u0000color~name\u0000blue\u0000m1\u0000')).toEqual([{ blockNumber: 7, txNumber: 0, txId: envs[0]!.txId, timestampMs: Date.UTC(2026, 10, 29), isDelete: false, valueSize: 1 }]);
+    // the conflicting reads name both keys written before them in the block; a composite key keeps its own separators
+    expect(index.topConflictingKeys('ch', 10)).toEqual([
+      { chaincode: 'marbles', key: 'm1', conflicts: 1 },
+      { chaincode: 'marbles', key: '\u0000color~name\u0000blue\u0000m1\u0000', conflicts: 1 },
+    ]);
+  });
+
+  it('keeps the same key histories as a Map in least-recently-written order would', () => {
+    const limits = { blocks: 1000, transactions: 100_000, historyKeys: 40, historyPerKey: 5, conflictKeys: 10 };
+    const index = new LedgerIndex(limits);
+    const model = new Map<string, KeyWriteRecord[]>();
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let n = 0; n < 400; n++) {
+      const txs = Array.from({ length: 1 + random(4) }, () => write(...Array.from({ length: 1 + random(3) }, () => `k${random(60)}`)));
+      index.add(block(n, ...txs), ok, 0);
+      for (const t of txs) {
+        for (const w of t.rwsets[0]!.writes) {
+          const list = model.get(w.key) ?? [];
+          model.delete(w.key);
+          list.push({ blockNumber: n, txNumber: t.position, txId: t.txId, isDelete: false, valueSize: 1 });
+          if (list.length > limits.historyPerKey) list.shift();
+          model.set(w.key, list);
+          if (model.size > limits.historyKeys) model.delete(model.keys().next().value!);
+        }
+      }
+    }
+    expect(index.keyHistories('ch')).toEqual([...model].map(([k, list]) => [`marbles\u0000${k}`, list]));
+    for (let k = 0; k < 60; k++) expect(index.keyHistory('ch', 'marbles', `k${k}`)).toEqual(model.get(`k${k}`)?.slice().reverse());
   });
 });

@@ -1,5 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import type { DecodedBlock, DecodedTransaction, Identity } from './decodedblock';
+import { decodeRwSetBytes } from './blockdecoder';
+import type { DecodedBlock, DecodedTransaction, Identity, NamespaceRwSet } from './decodedblock';
 import type { Verification } from './chainverifier';
 import { VALID } from './validationcode';
 
@@ -27,7 +28,7 @@ export interface IndexedIdentity {
   readonly subject?: string;
 }
 
-export interface IndexedTransaction extends Omit<DecodedTransaction, 'creator' | 'endorsers'> {
+export interface IndexedTransaction extends Omit<DecodedTransaction, 'creator' | 'endorsers' | 'rwsetBytes'> {
   readonly blockNumber: number;
   readonly creator?: IndexedIdentity;
   readonly endorsers: readonly IndexedIdentity[];
@@ -65,9 +66,8 @@ export interface ConflictingKey {
 /**
  * The oldest keys of a Map kept in insertion order (a key moved to the end by delete + set), one at a
  * time. `map.keys().next()` starts at the front of V8's table and walks past every deleted entry
- * there, which under this pattern is most of the table until it is rebuilt: once 50,000 key histories
- * are held, one is evicted per new key, and that walk took a quarter of a 100,000-transaction replay's
- * CPU (bench/README.md). One iterator is kept and advanced instead. The caller deletes each key it is given.
+ * there, which under this pattern is most of the table until it is rebuilt; one iterator is kept and
+ * advanced instead. The caller deletes each key it is given.
  */
 class OldestFirst<K> {
   private cursor: Iterator<K> | undefined;
@@ -83,16 +83,242 @@ class OldestFirst<K> {
   }
 }
 
+/**
+ * A transaction as the index holds it: its fields without the decoded read/write sets, which stay in
+ * the block's `rw` bytes (rwStart..rwEnd) and are decoded again when asked for. Decoded read/write sets,
+ * an object per key read or written, were most of the index's heap (41 of 70 MB for 20,000 transactions
+ * of the bench ledger) and of the garbage collector's work; their bytes are about a seventh of that and
+ * outside the heap. Every held transaction has this one shape.
+ */
+interface HeldTx {
+  readonly blockNumber: number;
+  readonly position: number;
+  readonly txId: string;
+  readonly type: string;
+  readonly channel: string;
+  readonly timestampMs: number | undefined;
+  readonly creator: IndexedIdentity | undefined;
+  readonly validationCode: number;
+  readonly validationCodeName: string;
+  readonly chaincode: string | undefined;
+  readonly function: string | undefined;
+  readonly args: readonly string[];
+  readonly endorsers: readonly IndexedIdentity[];
+  readonly events: readonly DecodedTransaction['events'][number][];
+  readonly responseStatus: number | undefined;
+  readonly size: number;
+  readonly rwStart: number;
+  readonly rwEnd: number;
+  /** Only for a transaction that came without `rwsetBytes` (built by hand, not by the decoder). */
+  readonly rwsets: readonly NamespaceRwSet[] | undefined;
+}
+
+interface HeldBlock {
+  readonly head: Omit<IndexedBlock, 'transactions'>;
+  readonly txs: readonly HeldTx[];
+  /** The transactions' read/write set bytes, one after the other (a copy: the block's own bytes are not kept). */
+  readonly rw: Uint8Array | undefined;
+}
+
+const NO_RWSETS: readonly NamespaceRwSet[] = Object.freeze([]);
+
+/**
+ * The write history of the keys, least recently written first, without an object per write: keys are
+ * slots in a doubly linked list (typed arrays), writes are records in typed arrays chained oldest to
+ * newest per key; only the tx ID is a JS value (the string the block's transaction holds already). A
+ * write moves its key to the end of the list in O(1), where a Map delete + set per written key grew the
+ * Map's table with deleted entries and rebuilt it again and again; the least recently written key is
+ * the list's head.
+ */
+class KeyHistory {
+  /** namespace -> key -> slot */
+  private readonly slots = new Map<string, Map<string, number>>();
+  private namespaceOf: string[] = [];
+  private keyOf: string[] = [];
+  private prev = new Int32Array(0);
+  private nextSlot = new Int32Array(0);
+  private oldest = new Int32Array(0);
+  private newest = new Int32Array(0);
+  private count = new Int32Array(0);
+  private head = -1;
+  private tail = -1;
+  private freeSlot = -1;
+  private usedSlots = 0;
+  size = 0;
+  // records: block number, tx number, client timestamp (NaN: none), value size; delete flag; next newer record
+  private nums = new Float64Array(0);
+  private deletes = new Uint8Array(0);
+  private nextRecord = new Int32Array(0);
+  private txIds: (string | undefined)[] = [];
+  private freeRecord = -1;
+  private usedRecords = 0;
+
+  constructor(
+    private readonly maxKeys: number,
+    private readonly perKey: number,
+  ) {}
+
+  write(namespace: string, key: string, blockNumber: number, txNumber: number, txId: string, timestampMs: number | undefined, isDelete: boolean, valueSize: number): void {
+    let keys = this.slots.get(namespace);
+    if (!keys) this.slots.set(namespace, (keys = new Map()));
+    let slot = keys.get(key);
+    if (slot === undefined) {
+      slot = this.newSlot(namespace, key);
+      keys.set(key, slot);
+      this.size++;
+    } else if (slot !== this.tail) {
+      this.unlink(slot);
+      this.append(slot);
+    }
+    const r = this.newRecord();
+    const at = r * 4;
+    this.nums[at] = blockNumber;
+    this.nums[at + 1] = txNumber;
+    this.nums[at + 2] = timestampMs ?? NaN;
+    this.nums[at + 3] = valueSize;
+    this.deletes[r] = isDelete ? 1 : 0;
+    this.txIds[r] = txId;
+    this.nextRecord[r] = -1;
+    if (this.count[slot] === 0) this.oldest[slot] = r;
+    else this.nextRecord[this.newest[slot]!] = r;
+    this.newest[slot] = r;
+    if (++this.count[slot]! > this.perKey) {
+      const drop = this.oldest[slot]!;
+      this.oldest[slot] = this.nextRecord[drop]!;
+      this.count[slot]!--;
+      this.releaseRecord(drop);
+    }
+    if (this.size > this.maxKeys) this.evict(this.head);
+  }
+
+  /** Block and tx number of the key's newest write held, or undefined. */
+  last(namespace: string, key: string): { blockNumber: number; txNumber: number } | undefined {
+    const slot = this.slots.get(namespace)?.get(key);
+    if (slot === undefined) return undefined;
+    const at = this.newest[slot]! * 4;
+    return { blockNumber: this.nums[at]!, txNumber: this.nums[at + 1]! };
+  }
+
+  /** The key's writes held, oldest first, or undefined. */
+  records(namespace: string, key: string): KeyWriteRecord[] | undefined {
+    const slot = this.slots.get(namespace)?.get(key);
+    return slot === undefined ? undefined : this.recordsOf(slot);
+  }
+
+  /** Every key held, least recently written first, as `namespace \0 key` and its writes oldest first. */
+  *entries(): Generator<[string, KeyWriteRecord[]]> {
+    for (let slot = this.head; slot >= 0; slot = this.nextSlot[slot]!) yield [this.namespaceOf[slot]! + sep + this.keyOf[slot]!, this.recordsOf(slot)];
+  }
+
+  private recordsOf(slot: number): KeyWriteRecord[] {
+    const out: KeyWriteRecord[] = [];
+    for (let r = this.count[slot]! > 0 ? this.oldest[slot]! : -1, n = this.count[slot]!; n > 0; r = this.nextRecord[r]!, n--) {
+      const at = r * 4;
+      const timestampMs = this.nums[at + 2]!;
+      const base = { blockNumber: this.nums[at]!, txNumber: this.nums[at + 1]!, txId: this.txIds[r]! };
+      out.push(Number.isNaN(timestampMs) ? { ...base, isDelete: this.deletes[r] === 1, valueSize: this.nums[at + 3]! } : { ...base, timestampMs, isDelete: this.deletes[r] === 1, valueSize: this.nums[at + 3]! });
+    }
+    return out;
+  }
+
+  private evict(slot: number): void {
+    const namespace = this.namespaceOf[slot]!;
+    const keys = this.slots.get(namespace)!;
+    keys.delete(this.keyOf[slot]!);
+    if (keys.size === 0) this.slots.delete(namespace);
+    this.size--;
+    for (let r = this.oldest[slot]!, n = this.count[slot]!; n > 0; n--) {
+      const next = this.nextRecord[r]!;
+      this.releaseRecord(r);
+      r = next;
+    }
+    this.count[slot] = 0;
+    this.unlink(slot);
+    this.namespaceOf[slot] = '';
+    this.keyOf[slot] = '';
+    this.nextSlot[slot] = this.freeSlot;
+    this.freeSlot = slot;
+  }
+
+  private newSlot(namespace: string, key: string): number {
+    let slot = this.freeSlot;
+    if (slot >= 0) this.freeSlot = this.nextSlot[slot]!;
+    else {
+      slot = this.usedSlots++;
+      if (slot >= this.prev.length) {
+        const n = Math.max(1024, this.prev.length * 2);
+        this.prev = grown(this.prev, n);
+        this.nextSlot = grown(this.nextSlot, n);
+        this.oldest = grown(this.oldest, n);
+        this.newest = grown(this.newest, n);
+        this.count = grown(this.count, n);
+      }
+    }
+    this.namespaceOf[slot] = namespace;
+    this.keyOf[slot] = key;
+    this.count[slot] = 0;
+    this.append(slot);
+    return slot;
+  }
+
+  private append(slot: number): void {
+    this.prev[slot] = this.tail;
+    this.nextSlot[slot] = -1;
+    if (this.tail >= 0) this.nextSlot[this.tail] = slot;
+    else this.head = slot;
+    this.tail = slot;
+  }
+
+  private unlink(slot: number): void {
+    const p = this.prev[slot]!;
+    const n = this.nextSlot[slot]!;
+    if (p >= 0) this.nextSlot[p] = n;
+    else this.head = n;
+    if (n >= 0) this.prev[n] = p;
+    else this.tail = p;
+  }
+
+  private newRecord(): number {
+    let r = this.freeRecord;
+    if (r >= 0) {
+      this.freeRecord = this.nextRecord[r]!;
+      return r;
+    }
+    r = this.usedRecords++;
+    if (r >= this.deletes.length) {
+      const n = Math.max(4096, this.deletes.length * 2);
+      this.nums = grown(this.nums, n * 4);
+      this.deletes = grown(this.deletes, n);
+      this.nextRecord = grown(this.nextRecord, n);
+    }
+    return r;
+  }
+
+  private releaseRecord(r: number): void {
+    this.txIds[r] = undefined;
+    this.nextRecord[r] = this.freeRecord;
+    this.freeRecord = r;
+  }
+}
+
+function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: number): T {
+  const b = new (a.constructor as new (n: number) => T)(length);
+  b.set(a);
+  return b;
+}
+
 class ChannelIndex {
-  readonly blocks = new Map<number, IndexedBlock>();
+  readonly blocks = new Map<number, HeldBlock>();
   readonly oldestBlocks = new OldestFirst(this.blocks);
-  readonly txs = new Map<string, { block: number; position: number }>();
+  readonly txs = new Map<string, HeldTx>();
   txCount = 0;
-  readonly history = new Map<string, KeyWriteRecord[]>();
-  readonly oldestKeys = new OldestFirst(this.history);
+  readonly history: KeyHistory;
   readonly conflicts = new Map<string, number>();
   highest = -1;
   first = Infinity;
+  constructor(limits: IndexLimits) {
+    this.history = new KeyHistory(limits.historyKeys, limits.historyPerKey);
+  }
 }
 
 const sep = '\u0000';
@@ -101,6 +327,8 @@ export class LedgerIndex {
   private readonly channels = new Map<string, ChannelIndex>();
   /** By PEM certificate. */
   private readonly identities = new Map<string, IndexedIdentity>();
+  /** One shared endorsers list per single endorser (most transactions have one). */
+  private readonly soleEndorsers = new Map<IndexedIdentity, readonly IndexedIdentity[]>();
 
   constructor(readonly limits: IndexLimits = DEFAULT_INDEX_LIMITS) {}
 
@@ -108,38 +336,24 @@ export class LedgerIndex {
   add(block: DecodedBlock, verification: Verification, receivedAtMs: number): IndexedBlock {
     const ch = this.channel(block.channel);
     this.remove(ch, block.number);
-    const indexed = this.describe(block, verification, receivedAtMs);
-    const transactions = indexed.transactions;
     this.recordConflicts(ch, block);
     this.recordWrites(ch, block);
-    ch.blocks.set(block.number, indexed);
-    for (const t of transactions) if (t.txId) ch.txs.set(t.txId, { block: block.number, position: t.position });
-    ch.txCount += transactions.length;
+    const held = this.hold(block, verification, receivedAtMs);
+    ch.blocks.set(block.number, held);
+    for (const t of held.txs) if (t.txId) ch.txs.set(t.txId, t);
+    ch.txCount += held.txs.length;
     ch.highest = Math.max(ch.highest, block.number);
     ch.first = Math.min(ch.first, block.number);
     while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
       // blocks arrive in order, so the Map's first entry (insertion order) is the oldest
       this.remove(ch, ch.oldestBlocks.next()!);
     }
-    return indexed;
+    return this.view(held);
   }
 
-  /** A block as the index keeps it, without keeping it (for blocks fetched from the peer on demand). */
+  /** A block as the index serves it, without keeping it (for blocks fetched from the peer on demand). */
   describe(block: DecodedBlock, verification: Verification, receivedAtMs: number): IndexedBlock {
-    const transactions = block.transactions.map((t) => this.compact(t, block.number));
-    return {
-      channel: block.channel,
-      number: block.number,
-      previousHash: block.previousHash.toString('hex'),
-      dataHash: block.dataHash.toString('hex'),
-      headerHash: verification.headerHash,
-      size: block.size,
-      receivedAtMs,
-      verification: { ok: verification.ok, failed: verification.failed, previousChecked: verification.previousChecked },
-      malformedEnvelopes: block.malformed.length,
-      ...(block.config ? { configSequence: block.config.sequence } : {}),
-      transactions,
-    };
+    return { ...this.head(block, verification, receivedAtMs), transactions: block.transactions.map((t) => this.indexed(this.row(t, block.number, 0, 0, t.rwsets), t.rwsets)) };
   }
 
   /** The first block this index saw for the channel: key histories and conflicts cover blocks from there on. */
@@ -159,7 +373,8 @@ export class LedgerIndex {
   }
 
   block(channel: string, number: number): IndexedBlock | undefined {
-    return this.channels.get(channel)?.blocks.get(number);
+    const held = this.channels.get(channel)?.blocks.get(number);
+    return held && this.view(held);
   }
 
   /** Blocks held with number ≤ `below` (all when undefined), newest first, at most `limit`. */
@@ -167,23 +382,27 @@ export class LedgerIndex {
     const ch = this.channels.get(channel);
     if (!ch) return [];
     const numbers = [...ch.blocks.keys()].filter((n) => below === undefined || n <= below).sort((a, b) => b - a);
-    return numbers.slice(0, limit).map((n) => ch.blocks.get(n)!);
+    return numbers.slice(0, limit).map((n) => this.view(ch.blocks.get(n)!));
   }
 
   transaction(txId: string, channel?: string): { channel: string; tx: IndexedTransaction } | undefined {
     for (const [name, ch] of this.channels) {
       if (channel !== undefined && name !== channel) continue;
-      const at = ch.txs.get(txId);
-      const tx = at && ch.blocks.get(at.block)?.transactions.find((t) => t.position === at.position);
-      if (tx) return { channel: name, tx };
+      const t = ch.txs.get(txId);
+      const held = t && ch.blocks.get(t.blockNumber);
+      if (t && held) return { channel: name, tx: this.indexed(t, this.rwsetsOf(t, held.rw)) };
     }
     return undefined;
   }
 
   /** The valid writes of a key seen by this exporter, newest first. */
   keyHistory(channel: string, chaincode: string, key: string): KeyWriteRecord[] | undefined {
-    const h = this.channels.get(channel)?.history.get(chaincode + sep + key);
-    return h && [...h].reverse();
+    return this.channels.get(channel)?.history.records(chaincode, key)?.reverse();
+  }
+
+  /** Every key history held, least recently written first, as [`chaincode \0 key`, writes oldest first] (for tests and the replay benchmark's digest). */
+  keyHistories(channel: string): [string, KeyWriteRecord[]][] {
+    return [...(this.channels.get(channel)?.history.entries() ?? [])];
   }
 
   topConflictingKeys(channel: string, limit: number): ConflictingKey[] {
@@ -193,14 +412,15 @@ export class LedgerIndex {
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([k, conflicts]) => {
-        const [chaincode, key] = k.split(sep) as [string, string];
-        return { chaincode, key, conflicts };
+        // split at the first separator only: composite keys hold \0 themselves
+        const at = k.indexOf(sep);
+        return { chaincode: k.slice(0, at), key: k.slice(at + 1), conflicts };
       });
   }
 
   private channel(name: string): ChannelIndex {
     let ch = this.channels.get(name);
-    if (!ch) this.channels.set(name, (ch = new ChannelIndex()));
+    if (!ch) this.channels.set(name, (ch = new ChannelIndex(this.limits)));
     return ch;
   }
 
@@ -208,11 +428,8 @@ export class LedgerIndex {
     const old = ch.blocks.get(number);
     if (!old) return;
     ch.blocks.delete(number);
-    ch.txCount -= old.transactions.length;
-    for (const t of old.transactions) {
-      const at = ch.txs.get(t.txId);
-      if (at && at.block === number) ch.txs.delete(t.txId);
-    }
+    ch.txCount -= old.txs.length;
+    for (const t of old.txs) if (ch.txs.get(t.txId) === t) ch.txs.delete(t.txId);
   }
 
   private identity(id: Identity | undefined): IndexedIdentity | undefined {
@@ -229,32 +446,113 @@ export class LedgerIndex {
       subject = '';
     }
     const made: IndexedIdentity = subject ? { mspId: id.mspId, subject } : { mspId: id.mspId };
-    if (this.identities.size >= 10_000) this.identities.clear();
+    if (this.identities.size >= 10_000) {
+      this.identities.clear();
+      this.soleEndorsers.clear();
+    }
     this.identities.set(id.certificate, made);
     return made;
   }
 
-  private compact(t: DecodedTransaction, blockNumber: number): IndexedTransaction {
-    // a spread copy with the identities replaced by the shared MSP + subject objects (no PEM kept per transaction)
-    const out: { -readonly [K in keyof IndexedTransaction]: IndexedTransaction[K] } = { ...t, blockNumber, endorsers: t.endorsers.map((e) => this.identity(e)!) };
-    if (t.creator) out.creator = this.identity(t.creator)!;
+  private endorsers(endorsers: readonly Identity[]): readonly IndexedIdentity[] {
+    if (endorsers.length !== 1) return endorsers.map((e) => this.identity(e)!);
+    const sole = this.identity(endorsers[0])!;
+    let list = this.soleEndorsers.get(sole);
+    if (!list) this.soleEndorsers.set(sole, (list = Object.freeze([sole])));
+    return list;
+  }
+
+  /** The block's fields but its transactions. */
+  private head(block: DecodedBlock, verification: Verification, receivedAtMs: number): Omit<IndexedBlock, 'transactions'> {
+    return {
+      channel: block.channel,
+      number: block.number,
+      previousHash: block.previousHash.toString('hex'),
+      dataHash: block.dataHash.toString('hex'),
+      headerHash: verification.headerHash,
+      size: block.size,
+      receivedAtMs,
+      verification: { ok: verification.ok, failed: verification.failed, previousChecked: verification.previousChecked },
+      malformedEnvelopes: block.malformed.length,
+      ...(block.config ? { configSequence: block.config.sequence } : {}),
+    };
+  }
+
+  /** The block as held: its transactions' read/write sets as one copy of their bytes. */
+  private hold(block: DecodedBlock, verification: Verification, receivedAtMs: number): HeldBlock {
+    let bytes = 0;
+    for (const t of block.transactions) if (t.rwsetBytes) bytes += t.rwsetBytes.length;
+    const rw = bytes > 0 ? new Uint8Array(bytes) : undefined;
+    let at = 0;
+    const txs = block.transactions.map((t) => {
+      const start = at;
+      if (t.rwsetBytes) {
+        rw!.set(t.rwsetBytes, at);
+        at += t.rwsetBytes.length;
+      }
+      return this.row(t, block.number, start, at, t.rwsetBytes || t.rwsets.length === 0 ? undefined : t.rwsets);
+    });
+    return { head: this.head(block, verification, receivedAtMs), txs, rw };
+  }
+
+  private row(t: DecodedTransaction, blockNumber: number, rwStart: number, rwEnd: number, rwsets: readonly NamespaceRwSet[] | undefined): HeldTx {
+    // one shape for every held transaction (fields absent from the decoded one are undefined here, and left out again by indexed())
+    return {
+      blockNumber,
+      position: t.position,
+      txId: t.txId,
+      type: t.type,
+      channel: t.channel,
+      timestampMs: t.timestampMs,
+      creator: this.identity(t.creator),
+      validationCode: t.validationCode,
+      validationCodeName: t.validationCodeName,
+      chaincode: t.chaincode,
+      function: t.function,
+      args: t.args,
+      endorsers: this.endorsers(t.endorsers),
+      events: t.events,
+      responseStatus: t.responseStatus,
+      size: t.size,
+      rwStart,
+      rwEnd,
+      rwsets,
+    };
+  }
+
+  private rwsetsOf(t: HeldTx, rw: Uint8Array | undefined): readonly NamespaceRwSet[] {
+    if (t.rwsets) return t.rwsets;
+    return rw && t.rwEnd > t.rwStart ? decodeRwSetBytes(rw.subarray(t.rwStart, t.rwEnd)) : NO_RWSETS;
+  }
+
+  /** A held transaction as the ledger API serves it: the decoded transaction's fields, identities as MSP + subject. */
+  private indexed(t: HeldTx, rwsets: readonly NamespaceRwSet[]): IndexedTransaction {
+    const out: { -readonly [K in keyof IndexedTransaction]: IndexedTransaction[K] } = { position: t.position, txId: t.txId, type: t.type, channel: t.channel, validationCode: t.validationCode, validationCodeName: t.validationCodeName, args: t.args, endorsers: t.endorsers, rwsets, events: t.events, size: t.size, blockNumber: t.blockNumber };
+    if (t.timestampMs !== undefined) out.timestampMs = t.timestampMs;
+    if (t.creator) out.creator = t.creator;
+    if (t.chaincode !== undefined) out.chaincode = t.chaincode;
+    if (t.function !== undefined) out.function = t.function;
+    if (t.responseStatus !== undefined) out.responseStatus = t.responseStatus;
     return out;
+  }
+
+  /** A held block as the ledger API serves it; its transactions are decoded when first read. */
+  private view(held: HeldBlock): IndexedBlock {
+    let transactions: IndexedTransaction[] | undefined;
+    const make = () => held.txs.map((t) => this.indexed(t, this.rwsetsOf(t, held.rw)));
+    return {
+      ...held.head,
+      get transactions() {
+        return (transactions ??= make());
+      },
+    };
   }
 
   private recordWrites(ch: ChannelIndex, block: DecodedBlock): void {
     for (const t of block.transactions) {
       if (t.validationCode !== VALID) continue;
       for (const ns of t.rwsets) {
-        for (const w of ns.writes) {
-          const k = ns.namespace + sep + w.key;
-          let list = ch.history.get(k);
-          if (list) ch.history.delete(k); // re-insert: Map order is least recently written first
-          else list = [];
-          list.push(t.timestampMs !== undefined ? { blockNumber: block.number, txNumber: t.position, txId: t.txId, timestampMs: t.timestampMs, isDelete: w.isDelete, valueSize: w.valueSize } : { blockNumber: block.number, txNumber: t.position, txId: t.txId, isDelete: w.isDelete, valueSize: w.valueSize });
-          if (list.length > this.limits.historyPerKey) list.shift();
-          ch.history.set(k, list);
-          if (ch.history.size > this.limits.historyKeys) ch.history.delete(ch.oldestKeys.next()!);
-        }
+        for (const w of ns.writes) ch.history.write(ns.namespace, w.key, block.number, t.position, t.txId, t.timestampMs, w.isDelete, w.valueSize);
       }
     }
   }
@@ -299,7 +597,7 @@ export class LedgerIndex {
           const k = ns.namespace + sep + r.key;
           all.push(k);
           const here = writtenHere.get(k);
-          const last = ch.history.get(k)?.at(-1);
+          const last = ch.history.last(ns.namespace, r.key);
           const newer = last && (!r.version || last.blockNumber > r.version.blockNumber || (last.blockNumber === r.version.blockNumber && last.txNumber > r.version.txNumber));
           if ((here !== undefined && here < t.position) || newer) named.push(k);
         }
