@@ -67,13 +67,22 @@ export function cpuProfileToFrame(p: CpuProfile): DataFrame {
   if (root) {
     visit(root.id, 0);
   }
+  return flameFrame('profile', 'µs', { level, value, self: selfV, label });
+}
+
+/** The four fields @grafana/flamegraph reads, nodes depth first; `unit` for value and self. */
+export function flameFrame(
+  name: string,
+  unit: string,
+  c: { level: number[]; value: number[]; self: number[]; label: string[] }
+): DataFrame {
   return createDataFrame({
-    name: 'profile',
+    name,
     fields: [
-      { name: 'level', type: FieldType.number, values: level },
-      { name: 'value', type: FieldType.number, values: value, config: { unit: 'µs' } },
-      { name: 'self', type: FieldType.number, values: selfV, config: { unit: 'µs' } },
-      { name: 'label', type: FieldType.string, values: label },
+      { name: 'level', type: FieldType.number, values: c.level },
+      { name: 'value', type: FieldType.number, values: c.value, config: { unit } },
+      { name: 'self', type: FieldType.number, values: c.self, config: { unit } },
+      { name: 'label', type: FieldType.string, values: c.label },
     ],
   });
 }

@@ -14,7 +14,11 @@ function props(
   return { plugin: { meta: { id: 'mictract-app', enabled: true, pinned: true, jsonData, secureJsonFields } } } as any;
 }
 
-const SETTINGS: MictractSettings = { apiUrl: 'http://127.0.0.1:9464/api/v1', prometheusUid: 'prom', tracesUid: 'traces' };
+const SETTINGS: MictractSettings = {
+  apiUrl: 'http://127.0.0.1:9464/api/v1',
+  prometheusUid: 'prom',
+  tracesUid: 'traces',
+};
 const tokenInput = () => screen.getByTestId(PROFILE_TOKEN_TESTID) as HTMLInputElement;
 const saves = (fake: { requests: Array<{ method?: string; data?: any }> }) =>
   fake.requests.filter((r) => r.method === 'POST').map((r) => r.data);
@@ -131,7 +135,9 @@ describe('AppConfig', () => {
       await saveAndWait();
       expect(saves(fake)[0].secureJsonData).toEqual({ profileToken: '' });
       expect(tokenInput()).toHaveValue('');
-      expect(await screen.findByText(/No profile token: the Profile page shows profiles but cannot start a capture/)).toBeInTheDocument();
+      expect(
+        await screen.findByText(/No profile token: the Profile page shows profiles but cannot start a capture/)
+      ).toBeInTheDocument();
     });
 
     it('sends nothing for a token that was never set and is left empty, and warns', async () => {

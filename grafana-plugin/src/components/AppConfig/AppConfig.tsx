@@ -45,7 +45,7 @@ const NO_PROFILE_TOKEN: CheckResult = {
   name: 'Profile token',
   status: 'warning',
   message:
-    'No profile token: the Profile page shows profiles but cannot start a capture (the exporter refuses it, 403). Paste the exporter\'s token (observability/profile-token in the network\'s folder).',
+    "No profile token: the Profile page shows profiles but cannot start a capture (the exporter refuses it, 403). Paste the exporter's token (observability/profile-token in the network's folder).",
 };
 
 const SEVERITY = { ok: 'success', warning: 'warning', error: 'error' } as const;

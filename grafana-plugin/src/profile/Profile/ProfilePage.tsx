@@ -1,7 +1,7 @@
 import React, { useMemo, useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { config } from '@grafana/runtime';
-import { Alert, Button, Checkbox, Field, Input, Select, Stack } from '@grafana/ui';
+import { Alert, Button, Checkbox, Field, Input, RadioButtonGroup, Select, Stack } from '@grafana/ui';
 import { FlameGraph } from '@grafana/flamegraph';
 import { ledgerApi } from '../../api/ledgerApi';
 import { type CpuProfile, type ProfileList, type ProfileMeta, type ProfileRow, profileApi } from '../../api/profileApi';
@@ -11,12 +11,20 @@ import { useLoad } from '../../components/common/useLoad';
 import { EmptyState, ErrorState, Loading } from '../../components/common/PageStates';
 import { Mono, Page, Section, useTableStyles } from '../../components/common/Page';
 import { paths } from '../../paths';
-import { formatPercent } from '../../format';
+import { formatBytes, formatPercent } from '../../format';
 import { cpuProfileToFrame } from '../flameGraphFrame';
+import {
+  type AllocationRow,
+  type HeapProfile,
+  heapProfileApi,
+  heapProfileToFrame,
+  topAllocations,
+} from '../heapProfile';
 
 // The Profile page: capture a CPU profile of a chaincode pod through the exporter (its inspector, for
 // a bounded time), then see it as a flame graph (@grafana/flamegraph) and as a table of the top
-// functions at their source lines. Reached from a pod on the Chaincode pods page and from a
+// functions at their source lines; a capture made with its heap profile also shows the sampled
+// allocations by stack, as a flame graph in bytes and a table of the top allocating functions. Reached from a pod on the Chaincode pods page and from a
 // transaction ("Profile this chaincode"); a profile's URL (?id=) can be shared.
 
 const POLL_MS = 1000;
@@ -124,7 +132,8 @@ export default function ProfilePage() {
       subTitle={
         <>
           A CPU profile of one chaincode pod, recorded by V8 through its Node.js inspector while it serves: where its
-          time goes, by function and source line.
+          time goes, by function and source line; with a heap profile, the sampled allocations it still held when the
+          capture stopped, by stack.
           {tx && channel && (
             <div>
               From transaction <Link to={paths.transaction(channel, tx)}>{tx.slice(0, 12)}…</Link>
@@ -201,6 +210,12 @@ function ProfileView({ id }: { id: string }) {
     [id, done]
   );
   const frame = useMemo(() => (cpu.data ? (cpuProfileToFrame(cpu.data) as unknown) : undefined), [cpu.data]);
+  const withHeap = done && meta.data?.heap === true;
+  const heap = useLoad<HeapProfile | undefined>(
+    () => (withHeap ? heapProfileApi.get(id) : Promise.resolve(undefined)),
+    [id, withHeap]
+  );
+  const [view, setView] = useState<'cpu' | 'heap'>('cpu');
   if (meta.state === 'loading' && !meta.data) {
     return <Loading what="the profile" />;
   }
@@ -228,27 +243,122 @@ function ProfileView({ id }: { id: string }) {
             : ''}
         </div>
       </Section>
-      {m.report && <TopTable rows={m.report.bySelf} />}
-      <Section title="Flame graph">
-        {cpu.state === 'error' ? (
-          <ErrorState error={cpu.error} what="CPU profile" onRetry={cpu.reload} />
-        ) : frame ? (
-          <div data-testid="flamegraph" style={{ minHeight: 400 }}>
-            <FlameGraph data={frame as FlameProps['data']} getTheme={theme} showFlameGraphOnly />
-          </div>
-        ) : (
-          <Loading what="the flame graph" />
-        )}
+      {m.heap && (
+        <div style={{ marginBottom: 16 }}>
+          <RadioButtonGroup
+            aria-label="Profile"
+            options={[
+              { label: 'CPU time', value: 'cpu' },
+              { label: 'Heap allocations', value: 'heap' },
+            ]}
+            value={view}
+            onChange={setView}
+          />
+        </div>
+      )}
+      {view === 'heap' && m.heap ? (
+        <HeapView heap={heap} />
+      ) : (
+        <>
+          {m.report && <TopTable rows={m.report.bySelf} />}
+          <Section title="Flame graph">
+            {cpu.state === 'error' ? (
+              <ErrorState error={cpu.error} what="CPU profile" onRetry={cpu.reload} />
+            ) : frame ? (
+              <div data-testid="flamegraph" style={{ minHeight: 400 }}>
+                <FlameGraph data={frame as FlameProps['data']} getTheme={theme} showFlameGraphOnly />
+              </div>
+            ) : (
+              <Loading what="the flame graph" />
+            )}
+          </Section>
+        </>
+      )}
+    </>
+  );
+}
+
+/** The heap profile: the top allocating functions and the allocation stacks as a flame graph (bytes). */
+function HeapView({ heap }: { heap: ReturnType<typeof useLoad<HeapProfile | undefined>> }) {
+  const frame = useMemo(() => (heap.data ? (heapProfileToFrame(heap.data) as unknown) : undefined), [heap.data]);
+  const rows = useMemo(() => (heap.data ? topAllocations(heap.data) : []), [heap.data]);
+  if (heap.state === 'error') {
+    return <ErrorState error={heap.error} what="heap profile" onRetry={heap.reload} />;
+  }
+  if (!heap.data) {
+    return <Loading what="the heap profile" />;
+  }
+  const samples = heap.data.samples ?? [];
+  const bytes = samples.reduce((sum, x) => sum + x.size, 0);
+  return (
+    <>
+      <Section title="Heap allocations">
+        <div>
+          {samples.length} sampled allocations, {formatBytes(bytes)}, still live when the capture stopped (V8 samples
+          one allocation per 32 KB on average, with its stack; sizes only, never a value).
+        </div>
+      </Section>
+      <AllocationTable rows={rows} />
+      <Section title="Allocations by stack">
+        <div data-testid="heap-flamegraph" style={{ minHeight: 400 }}>
+          <FlameGraph data={frame as FlameProps['data']} getTheme={theme} showFlameGraphOnly />
+        </div>
       </Section>
     </>
   );
 }
 
 function TopTable({ rows }: { rows: ProfileRow[] }) {
+  return (
+    <FunctionTable
+      title="Top functions by self time"
+      label="Top functions"
+      rows={rows.slice(0, 15).map((r) => ({
+        functionName: r.functionName,
+        self: `${r.selfMs.toFixed(1)} ms`,
+        selfShare: r.selfShare,
+        total: `${r.totalMs.toFixed(1)} ms`,
+        totalShare: r.totalShare,
+        source: `${r.location || '—'}${
+          r.hotLocation && r.hotLocation !== r.location ? ` (hot line ${r.hotLocation.split(':').pop()})` : ''
+        }`,
+      }))}
+    />
+  );
+}
+
+function AllocationTable({ rows }: { rows: AllocationRow[] }) {
+  return (
+    <FunctionTable
+      title="Top allocating functions"
+      label="Top allocations"
+      rows={rows.map((r) => ({
+        functionName: r.functionName,
+        self: formatBytes(r.selfBytes),
+        selfShare: r.selfShare,
+        total: formatBytes(r.totalBytes),
+        totalShare: r.totalShare,
+        source: r.location || '—',
+      }))}
+    />
+  );
+}
+
+interface FunctionRow {
+  functionName: string;
+  self: string;
+  selfShare: number;
+  total: string;
+  totalShare: number;
+  source: string;
+}
+
+/** Functions with their self and total cost (time or bytes) and where they are. */
+function FunctionTable({ title, label, rows }: { title: string; label: string; rows: FunctionRow[] }) {
   const s = useTableStyles();
   return (
-    <Section title="Top functions by self time">
-      <table className={s.table} aria-label="Top functions">
+    <Section title={title}>
+      <table className={s.table} aria-label={label}>
         <thead>
           <tr>
             <th className="num">Self</th>
@@ -260,20 +370,17 @@ function TopTable({ rows }: { rows: ProfileRow[] }) {
           </tr>
         </thead>
         <tbody>
-          {rows.slice(0, 15).map((r, i) => (
-            <tr key={`${r.functionName}-${r.location}-${i}`}>
-              <td className="num">{r.selfMs.toFixed(1)} ms</td>
+          {rows.map((r, i) => (
+            <tr key={`${r.functionName}-${r.source}-${i}`}>
+              <td className="num">{r.self}</td>
               <td className="num">{formatPercent(r.selfShare)}</td>
-              <td className="num">{r.totalMs.toFixed(1)} ms</td>
+              <td className="num">{r.total}</td>
               <td className="num">{formatPercent(r.totalShare)}</td>
               <td>
                 <Mono>{r.functionName}</Mono>
               </td>
               <td>
-                <Mono>
-                  {r.location || '—'}
-                  {r.hotLocation && r.hotLocation !== r.location ? ` (hot line ${r.hotLocation.split(':').pop()})` : ''}
-                </Mono>
+                <Mono>{r.source}</Mono>
               </td>
             </tr>
           ))}
