@@ -14,6 +14,8 @@ import { median } from './stats';
 //   node bench/dist/replay.js [--runs 5] [--min-tx 100000] [--cpu 0] [--profile] [--steady-seconds 60] [--no-steady] [--no-replay]
 //                             [--create-only] [--orgs 1] [--rate 300]   (the last two: how a missing ledger is made)
 //                             [--heap-flags "--max-semi-space-size=16"]  (the second pipeline variant's V8 flags)
+//                             [--baseline DIR]  (also the pipeline of another build, both variants, interleaved: DIR holds
+//                                                its bench/dist and exporter/dist, e.g. a copy of them made before a change)
 //
 // 1. The ledger: made once by the marbles workload on a real local network (makeledger.ts) and kept in
 //    ~/.cache/mictract/bench/ledger-<key>, the raw serialized blocks in one length-prefixed file.
@@ -46,6 +48,7 @@ interface Args {
   createOnly: boolean;
   orgs: number;
   heapFlags: string[];
+  baseline?: string;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -64,6 +67,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--create-only': a.createOnly = true; break;
       case '--orgs': a.orgs = v(); break;
       case '--heap-flags': a.heapFlags = (argv[++i] ?? '').split(/\s+/).filter(Boolean); break;
+      case '--baseline': a.baseline = path.resolve(argv[++i] ?? ''); break;
       default: throw new Error(`unknown argument ${argv[i]}; see the comment at the top of bench/src/replay.ts`);
     }
   }
@@ -79,8 +83,8 @@ async function ensureLedger(a: Args): Promise<{ dir: string; meta: LedgerMeta }>
 }
 
 /** One measurement in a fresh process pinned to `cpu`; its result is the last line of its stdout. */
-function child(mode: Mode, dir: string, cpu: number, nodeFlags: readonly string[] = []): Promise<ChildResult> {
-  const args = [...nodeFlags, path.join(__dirname, 'replaychild.js'), mode, dir];
+function child(mode: Mode, dir: string, cpu: number, nodeFlags: readonly string[] = [], script = path.join(__dirname, 'replaychild.js')): Promise<ChildResult> {
+  const args = [...nodeFlags, script, mode, dir];
   const [cmd, argv] = existsSync('/usr/bin/taskset') ? ['/usr/bin/taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
   return new Promise((resolve, reject) => {
     const p = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -160,16 +164,24 @@ async function replay(a: Args, dir: string, meta: LedgerMeta): Promise<void> {
   console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), shared; load average ${loadavg().map((x) => x.toFixed(1)).join(' ')} at the start; children pinned to core ${a.cpu}; Node ${process.version}\n`);
 
   // the pipeline twice: as the exporter runs today (node's defaults), and with a small V8 heap
-  const kinds: { name: string; mode: Mode; flags: string[]; label: string }[] = [
+  const kinds: { name: string; mode: Mode; flags: string[]; label: string; script?: string }[] = [
     { name: 'floor', mode: 'floor', flags: [], label: 'raw protobuf decode (floor): Block, Envelope, Payload, ChannelHeader' },
     { name: 'decode', mode: 'decode', flags: [], label: 'Block.deserializeBinary + exporter decodeBlock' },
     { name: 'pipeline', mode: 'pipeline', flags: [], label: '**exporter pipeline**: read, decode, verify, metrics, certificates, index, checkpoint' },
     { name: 'small-heap', mode: 'pipeline', flags: a.heapFlags, label: `exporter pipeline, node ${a.heapFlags.join(' ')}` },
   ];
+  if (a.baseline) {
+    const script = path.join(a.baseline, 'bench', 'dist', 'replaychild.js');
+    if (!existsSync(script)) throw new Error(`--baseline ${a.baseline}: no bench/dist/replaychild.js there`);
+    kinds.push(
+      { name: 'baseline', mode: 'pipeline', flags: [], label: `baseline pipeline (${a.baseline})`, script },
+      { name: 'baseline-heap', mode: 'pipeline', flags: a.heapFlags, label: `baseline pipeline, node ${a.heapFlags.join(' ')}`, script },
+    );
+  }
   const results = new Map<string, ChildResult[]>(kinds.map((k) => [k.name, []]));
   for (let run = 1; run <= a.runs; run++) {
     for (const k of kinds) {
-      const r = await child(k.mode, dir, a.cpu, k.flags);
+      const r = await child(k.mode, dir, a.cpu, k.flags, k.script);
       if (r.transactions !== meta.transactions) throw new Error(`${k.name}: ${r.transactions} transactions, the ledger has ${meta.transactions}`);
       results.get(k.name)!.push(r);
       process.stderr.write(`run ${run} ${k.name.padEnd(10)}: ${r.wallSeconds.toFixed(2)} s wall, ${r.cpuSeconds.toFixed(2)} s CPU, ${f0(r.transactions / r.cpuSeconds)} tx/s of CPU, peak RSS ${mb(r.maxRssBytes)} MB${r.check ? `, ${r.check}` : ''}\n`);
@@ -185,7 +197,7 @@ async function replay(a: Args, dir: string, meta: LedgerMeta): Promise<void> {
     const rss = [1, 5, 9, 10].map((i) => mb(med(k.name, (r) => r.rssAt[i - 1]!))).join(' / ');
     console.log(`| ${k.label} | ${f0(meta.blocks / cpu)} | ${f0(meta.transactions / cpu)} | ${f0(med(k.name, (r) => r.transactions / r.wallSeconds))} | ${cpu.toFixed(2)} | ${(cpu / floorCpu).toFixed(2)}× | ${mb(med(k.name, (r) => r.maxRssBytes))} MB | ${rss} MB | ${med(k.name, (r) => r.loadSeconds).toFixed(2)} s |`);
   }
-  for (const name of ['pipeline', 'small-heap']) {
+  for (const name of ['pipeline', 'small-heap', ...(a.baseline ? ['baseline', 'baseline-heap'] : [])]) {
     const p = results.get(name)!;
     console.log(`\n${name}: heap used at 10 / 50 / 90 / 100 %: ${[1, 5, 9, 10].map((i) => mb(median(p.map((r) => r.heapAt[i - 1]!)))).join(' / ')} MB; RSS every 10 % (median): ${Array.from({ length: 10 }, (_, i) => mb(median(p.map((r) => r.rssAt[i]!)))).join(', ')} MB; ${p[0]!.check}`);
   }

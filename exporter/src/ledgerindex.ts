@@ -1,6 +1,6 @@
 import { X509Certificate } from 'node:crypto';
 import { decodeRwSetBytes } from './blockdecoder';
-import type { DecodedBlock, DecodedTransaction, Identity, NamespaceRwSet } from './decodedblock';
+import type { ChaincodeEventInfo, DecodedBlock, DecodedTransaction, Identity, NamespaceRwSet } from './decodedblock';
 import type { Verification } from './chainverifier';
 import { VALID } from './validationcode';
 
@@ -84,49 +84,215 @@ class OldestFirst<K> {
 }
 
 /**
- * A transaction as the index holds it: its fields without the decoded read/write sets, which stay in
- * the block's `rw` bytes (rwStart..rwEnd) and are decoded again when asked for. Decoded read/write sets,
- * an object per key read or written, were most of the index's heap (41 of 70 MB for 20,000 transactions
- * of the bench ledger) and of the garbage collector's work; their bytes are about a seventh of that and
- * outside the heap. Every held transaction has this one shape.
+ * A block as the index holds it: its header fields, and its transactions encoded in one byte array
+ * (below), decoded again when the ledger API asks. Decoded transactions, an object per key read or
+ * written, were most of the index's heap (41 of 70 MB for 20,000 transactions of the bench ledger) and
+ * of the garbage collector's work; their encoding is about a seventh of that, outside the heap, and
+ * holds no object per transaction for the collector to copy or mark.
  */
-interface HeldTx {
-  readonly blockNumber: number;
-  readonly position: number;
-  readonly txId: string;
-  readonly type: string;
-  readonly channel: string;
-  readonly timestampMs: number | undefined;
-  readonly creator: IndexedIdentity | undefined;
-  readonly validationCode: number;
-  readonly validationCodeName: string;
-  readonly chaincode: string | undefined;
-  readonly function: string | undefined;
-  readonly args: readonly string[];
-  readonly endorsers: readonly IndexedIdentity[];
-  readonly events: readonly DecodedTransaction['events'][number][];
-  readonly responseStatus: number | undefined;
-  readonly size: number;
-  readonly rwStart: number;
-  readonly rwEnd: number;
-  /** Only for a transaction that came without `rwsetBytes` (built by hand, not by the decoder). */
-  readonly rwsets: readonly NamespaceRwSet[] | undefined;
-}
-
 interface HeldBlock {
   readonly head: Omit<IndexedBlock, 'transactions'>;
-  readonly txs: readonly HeldTx[];
-  /** The transactions' read/write set bytes, one after the other (a copy: the block's own bytes are not kept). */
-  readonly rw: Uint8Array | undefined;
+  /** Transactions as encoded by TxWriter. */
+  readonly data: Buffer;
+  readonly count: number;
+  /** The identities the transactions name, by their index here. */
+  readonly identities: readonly IndexedIdentity[];
+  /** Read/write sets of transactions that came without `rwsetBytes` (built by hand, not by the decoder), by position in `data`. */
+  readonly rwsets: ReadonlyMap<number, readonly NamespaceRwSet[]> | undefined;
 }
 
 const NO_RWSETS: readonly NamespaceRwSet[] = Object.freeze([]);
+const ABSENT = 0xffffffff;
+
+/**
+ * Writes a block's transactions into one byte array: a count, each transaction's offset, then each
+ * transaction: position, client timestamp (NaN: none), validation code, response status (NaN: none),
+ * size, creator (an index into the block's identities, -1: none), endorsers, tx ID, type, channel,
+ * validation code name, chaincode and function (absent: length ABSENT), arguments, events, and its
+ * read/write set bytes as the decoder found them. Numbers little-endian; strings UTF-8 behind a length.
+ */
+class TxWriter {
+  private buf = Buffer.allocUnsafe(1 << 16);
+  private at = 0;
+
+  write(transactions: readonly DecodedTransaction[], identity: (id: Identity) => number): { data: Buffer; rwsets: Map<number, readonly NamespaceRwSet[]> | undefined } {
+    let rwsets: Map<number, readonly NamespaceRwSet[]> | undefined;
+    const n = transactions.length;
+    this.at = 0;
+    this.room(4 + 4 * n);
+    this.u32(n);
+    this.at += 4 * n;
+    transactions.forEach((t, i) => {
+      this.buf.writeUInt32LE(this.at, 4 + 4 * i);
+      this.room(48 + 4 * t.endorsers.length);
+      this.u32(t.position);
+      this.f64(t.timestampMs ?? NaN);
+      this.i32(t.validationCode);
+      this.f64(t.responseStatus ?? NaN);
+      this.f64(t.size);
+      this.i32(t.creator ? identity(t.creator) : -1);
+      this.u32(t.endorsers.length);
+      for (const e of t.endorsers) this.i32(identity(e));
+      this.str(t.txId);
+      this.str(t.type);
+      this.str(t.channel);
+      this.str(t.validationCodeName);
+      this.optional(t.chaincode);
+      this.optional(t.function);
+      this.room(4);
+      this.u32(t.args.length);
+      for (const arg of t.args) this.str(arg);
+      this.room(4);
+      this.u32(t.events.length);
+      for (const e of t.events) {
+        this.str(e.chaincode);
+        this.str(e.name);
+        this.room(8);
+        this.f64(e.payloadSize);
+      }
+      const bytes = t.rwsetBytes;
+      this.room(4 + (bytes?.length ?? 0));
+      if (bytes) {
+        this.u32(bytes.length);
+        this.buf.set(bytes, this.at);
+        this.at += bytes.length;
+      } else {
+        this.u32(ABSENT);
+        if (t.rwsets.length) (rwsets ??= new Map()).set(i, t.rwsets);
+      }
+    });
+    // a copy of what was written, not a view of the shared buffer
+    const data = Buffer.allocUnsafeSlow(this.at);
+    this.buf.copy(data, 0, 0, this.at);
+    return { data, rwsets };
+  }
+
+  private room(n: number): void {
+    if (this.at + n <= this.buf.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.at + n));
+    this.buf.copy(bigger, 0, 0, this.at);
+    this.buf = bigger;
+  }
+
+  private u32(v: number): void {
+    this.at = this.buf.writeUInt32LE(v, this.at);
+  }
+
+  private i32(v: number): void {
+    this.at = this.buf.writeInt32LE(v, this.at);
+  }
+
+  private f64(v: number): void {
+    this.at = this.buf.writeDoubleLE(v, this.at);
+  }
+
+  private optional(s: string | undefined): void {
+    if (s !== undefined) return this.str(s);
+    this.room(4);
+    this.u32(ABSENT);
+  }
+
+  private str(s: string): void {
+    const n = s.length;
+    this.room(4 + 3 * n);
+    const start = this.at + 4;
+    const buf = this.buf;
+    let i = 0;
+    // ASCII, most of what a block holds, byte by byte: cheaper than a call into the encoder for short strings
+    for (; i < n && i < 128; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[start + i] = c;
+    }
+    const length = i === n ? n : buf.write(s, start, 'utf8');
+    buf.writeUInt32LE(length, this.at);
+    this.at = start + length;
+  }
+}
+
+/** Reads what TxWriter wrote, one transaction at a time. */
+class TxReader {
+  private at: number;
+  constructor(
+    private readonly held: HeldBlock,
+    readonly index: number,
+  ) {
+    this.at = held.data.readUInt32LE(4 + 4 * index);
+  }
+
+  /** The transaction's tx ID equals `txId` (its UTF-8 bytes), read without decoding the rest. */
+  static txIdIs(held: HeldBlock, index: number, txId: Buffer): boolean {
+    const data = held.data;
+    let at = data.readUInt32LE(4 + 4 * index) + 36; // past the six numbers
+    at += 4 + 4 * data.readUInt32LE(at); // endorsers
+    if (data.readUInt32LE(at) !== txId.length) return false;
+    at += 4;
+    for (let i = 0; i < txId.length; i++) if (data[at + i] !== txId[i]) return false;
+    return true;
+  }
+
+  transaction(blockNumber: number): IndexedTransaction {
+    const { data, identities } = this.held;
+    const position = this.u32();
+    const timestampMs = this.f64();
+    const validationCode = this.i32();
+    const responseStatus = this.f64();
+    const size = this.f64();
+    const creator = this.i32();
+    const endorsers: IndexedIdentity[] = [];
+    for (let n = this.u32(); n > 0; n--) endorsers.push(identities[this.i32()]!);
+    const txId = this.str()!;
+    const type = this.str()!;
+    const channel = this.str()!;
+    const validationCodeName = this.str()!;
+    const chaincode = this.str();
+    const fn = this.str();
+    const args: string[] = [];
+    for (let n = this.u32(); n > 0; n--) args.push(this.str()!);
+    const events: ChaincodeEventInfo[] = [];
+    for (let n = this.u32(); n > 0; n--) events.push({ chaincode: this.str()!, name: this.str()!, payloadSize: this.f64() });
+    const rwLength = this.u32();
+    const rwsets = rwLength !== ABSENT ? decodeRwSetBytes(data.subarray(this.at, this.at + rwLength)) : (this.held.rwsets?.get(this.index) ?? NO_RWSETS);
+    // the fields of the decoded transaction, in its order, absent ones left out
+    const out: { -readonly [K in keyof IndexedTransaction]: IndexedTransaction[K] } = { position, txId, type, channel, validationCode, validationCodeName, args, endorsers, rwsets, events, size, blockNumber };
+    if (!Number.isNaN(timestampMs)) out.timestampMs = timestampMs;
+    if (creator >= 0) out.creator = identities[creator]!;
+    if (chaincode !== undefined) out.chaincode = chaincode;
+    if (fn !== undefined) out.function = fn;
+    if (!Number.isNaN(responseStatus)) out.responseStatus = responseStatus;
+    return out;
+  }
+
+  private u32(): number {
+    const v = this.held.data.readUInt32LE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  private i32(): number {
+    const v = this.held.data.readInt32LE(this.at);
+    this.at += 4;
+    return v;
+  }
+
+  private f64(): number {
+    const v = this.held.data.readDoubleLE(this.at);
+    this.at += 8;
+    return v;
+  }
+
+  private str(): string | undefined {
+    const n = this.u32();
+    if (n === ABSENT) return undefined;
+    this.at += n;
+    return this.held.data.toString('utf8', this.at - n, this.at);
+  }
+}
 
 /**
  * The write history of the keys, least recently written first, without an object per write: keys are
  * slots in a doubly linked list (typed arrays), writes are records in typed arrays chained oldest to
- * newest per key; only the tx ID is a JS value (the string the block's transaction holds already). A
- * write moves its key to the end of the list in O(1), where a Map delete + set per written key grew the
+ * newest per key, tx IDs as their 32 bytes (a string each was most of this heap). A write moves its key to the end of the list in O(1), where a Map delete + set per written key grew the
  * Map's table with deleted entries and rebuilt it again and again; the least recently written key is
  * the list's head.
  */
@@ -149,7 +315,10 @@ class KeyHistory {
   private nums = new Float64Array(0);
   private deletes = new Uint8Array(0);
   private nextRecord = new Int32Array(0);
-  private txIds: (string | undefined)[] = [];
+  /** Tx IDs, 32 bytes a record: Fabric's are 64 lower-case hex characters. */
+  private txIdBytes = Buffer.alloc(0);
+  /** The tx IDs that are not (built by hand), by record. */
+  private otherTxIds = new Map<number, string>();
   private freeRecord = -1;
   private usedRecords = 0;
 
@@ -177,7 +346,7 @@ class KeyHistory {
     this.nums[at + 2] = timestampMs ?? NaN;
     this.nums[at + 3] = valueSize;
     this.deletes[r] = isDelete ? 1 : 0;
-    this.txIds[r] = txId;
+    if (!hexInto(txId, this.txIdBytes, r * 32)) this.otherTxIds.set(r, txId);
     this.nextRecord[r] = -1;
     if (this.count[slot] === 0) this.oldest[slot] = r;
     else this.nextRecord[this.newest[slot]!] = r;
@@ -215,7 +384,7 @@ class KeyHistory {
     for (let r = this.count[slot]! > 0 ? this.oldest[slot]! : -1, n = this.count[slot]!; n > 0; r = this.nextRecord[r]!, n--) {
       const at = r * 4;
       const timestampMs = this.nums[at + 2]!;
-      const base = { blockNumber: this.nums[at]!, txNumber: this.nums[at + 1]!, txId: this.txIds[r]! };
+      const base = { blockNumber: this.nums[at]!, txNumber: this.nums[at + 1]!, txId: this.otherTxIds.get(r) ?? this.txIdBytes.toString('hex', r * 32, r * 32 + 32) };
       out.push(Number.isNaN(timestampMs) ? { ...base, isDelete: this.deletes[r] === 1, valueSize: this.nums[at + 3]! } : { ...base, timestampMs, isDelete: this.deletes[r] === 1, valueSize: this.nums[at + 3]! });
     }
     return out;
@@ -290,15 +459,34 @@ class KeyHistory {
       this.nums = grown(this.nums, n * 4);
       this.deletes = grown(this.deletes, n);
       this.nextRecord = grown(this.nextRecord, n);
+      const ids = Buffer.alloc(n * 32);
+      this.txIdBytes.copy(ids);
+      this.txIdBytes = ids;
     }
     return r;
   }
 
   private releaseRecord(r: number): void {
-    this.txIds[r] = undefined;
+    if (this.otherTxIds.size > 0) this.otherTxIds.delete(r);
     this.nextRecord[r] = this.freeRecord;
     this.freeRecord = r;
   }
+}
+
+/** Writes a tx ID of 64 lower-case hex characters as its 32 bytes at `at`; false (nothing usable written) for any other string. */
+function hexInto(txId: string, into: Buffer, at: number): boolean {
+  if (txId.length !== 64) return false;
+  for (let i = 0; i < 32; i++) {
+    const hi = hexValue(txId.charCodeAt(2 * i));
+    const lo = hexValue(txId.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return false;
+    into[at + i] = hi * 16 + lo;
+  }
+  return true;
+}
+
+function hexValue(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 }
 
 function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: number): T {
@@ -310,7 +498,6 @@ function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: n
 class ChannelIndex {
   readonly blocks = new Map<number, HeldBlock>();
   readonly oldestBlocks = new OldestFirst(this.blocks);
-  readonly txs = new Map<string, HeldTx>();
   txCount = 0;
   readonly history: KeyHistory;
   readonly conflicts = new Map<string, number>();
@@ -327,8 +514,7 @@ export class LedgerIndex {
   private readonly channels = new Map<string, ChannelIndex>();
   /** By PEM certificate. */
   private readonly identities = new Map<string, IndexedIdentity>();
-  /** One shared endorsers list per single endorser (most transactions have one). */
-  private readonly soleEndorsers = new Map<IndexedIdentity, readonly IndexedIdentity[]>();
+  private readonly writer = new TxWriter();
 
   constructor(readonly limits: IndexLimits = DEFAULT_INDEX_LIMITS) {}
 
@@ -340,8 +526,7 @@ export class LedgerIndex {
     this.recordWrites(ch, block);
     const held = this.hold(block, verification, receivedAtMs);
     ch.blocks.set(block.number, held);
-    for (const t of held.txs) if (t.txId) ch.txs.set(t.txId, t);
-    ch.txCount += held.txs.length;
+    ch.txCount += held.count;
     ch.highest = Math.max(ch.highest, block.number);
     ch.first = Math.min(ch.first, block.number);
     while (ch.blocks.size > this.limits.blocks || (ch.txCount > this.limits.transactions && ch.blocks.size > 1)) {
@@ -353,7 +538,7 @@ export class LedgerIndex {
 
   /** A block as the index serves it, without keeping it (for blocks fetched from the peer on demand). */
   describe(block: DecodedBlock, verification: Verification, receivedAtMs: number): IndexedBlock {
-    return { ...this.head(block, verification, receivedAtMs), transactions: block.transactions.map((t) => this.indexed(this.row(t, block.number, 0, 0, t.rwsets), t.rwsets)) };
+    return this.view(this.hold(block, verification, receivedAtMs));
   }
 
   /** The first block this index saw for the channel: key histories and conflicts cover blocks from there on. */
@@ -385,12 +570,24 @@ export class LedgerIndex {
     return numbers.slice(0, limit).map((n) => this.view(ch.blocks.get(n)!));
   }
 
+  /**
+   * The transaction with this ID in the blocks held: in the block added last that has it, the last one
+   * there. Found by comparing the held transactions' IDs in place (at most `limits.transactions` of
+   * them, well under a millisecond for 20,000): a map from ID to block would hold a string per
+   * transaction, and cost a hash and a map insertion and deletion per transaction, for a lookup people
+   * make by hand.
+   */
   transaction(txId: string, channel?: string): { channel: string; tx: IndexedTransaction } | undefined {
+    const wanted = Buffer.from(txId, 'utf8');
     for (const [name, ch] of this.channels) {
       if (channel !== undefined && name !== channel) continue;
-      const t = ch.txs.get(txId);
-      const held = t && ch.blocks.get(t.blockNumber);
-      if (t && held) return { channel: name, tx: this.indexed(t, this.rwsetsOf(t, held.rw)) };
+      const held = [...ch.blocks.values()];
+      for (let b = held.length - 1; b >= 0; b--) {
+        const block = held[b]!;
+        for (let i = block.count - 1; i >= 0; i--) {
+          if (TxReader.txIdIs(block, i, wanted)) return { channel: name, tx: new TxReader(block, i).transaction(block.head.number) };
+        }
+      }
     }
     return undefined;
   }
@@ -428,8 +625,7 @@ export class LedgerIndex {
     const old = ch.blocks.get(number);
     if (!old) return;
     ch.blocks.delete(number);
-    ch.txCount -= old.txs.length;
-    for (const t of old.txs) if (ch.txs.get(t.txId) === t) ch.txs.delete(t.txId);
+    ch.txCount -= old.count;
   }
 
   private identity(id: Identity | undefined): IndexedIdentity | undefined {
@@ -446,20 +642,9 @@ export class LedgerIndex {
       subject = '';
     }
     const made: IndexedIdentity = subject ? { mspId: id.mspId, subject } : { mspId: id.mspId };
-    if (this.identities.size >= 10_000) {
-      this.identities.clear();
-      this.soleEndorsers.clear();
-    }
+    if (this.identities.size >= 10_000) this.identities.clear();
     this.identities.set(id.certificate, made);
     return made;
-  }
-
-  private endorsers(endorsers: readonly Identity[]): readonly IndexedIdentity[] {
-    if (endorsers.length !== 1) return endorsers.map((e) => this.identity(e)!);
-    const sole = this.identity(endorsers[0])!;
-    let list = this.soleEndorsers.get(sole);
-    if (!list) this.soleEndorsers.set(sole, (list = Object.freeze([sole])));
-    return list;
   }
 
   /** The block's fields but its transactions. */
@@ -478,68 +663,21 @@ export class LedgerIndex {
     };
   }
 
-  /** The block as held: its transactions' read/write sets as one copy of their bytes. */
+  /** The block as held: its transactions in one byte array. */
   private hold(block: DecodedBlock, verification: Verification, receivedAtMs: number): HeldBlock {
-    let bytes = 0;
-    for (const t of block.transactions) if (t.rwsetBytes) bytes += t.rwsetBytes.length;
-    const rw = bytes > 0 ? new Uint8Array(bytes) : undefined;
-    let at = 0;
-    const txs = block.transactions.map((t) => {
-      const start = at;
-      if (t.rwsetBytes) {
-        rw!.set(t.rwsetBytes, at);
-        at += t.rwsetBytes.length;
-      }
-      return this.row(t, block.number, start, at, t.rwsetBytes || t.rwsets.length === 0 ? undefined : t.rwsets);
+    const identities: IndexedIdentity[] = [];
+    const { data, rwsets } = this.writer.write(block.transactions, (id) => {
+      const indexed = this.identity(id)!;
+      const i = identities.indexOf(indexed);
+      return i >= 0 ? i : identities.push(indexed) - 1;
     });
-    return { head: this.head(block, verification, receivedAtMs), txs, rw };
-  }
-
-  private row(t: DecodedTransaction, blockNumber: number, rwStart: number, rwEnd: number, rwsets: readonly NamespaceRwSet[] | undefined): HeldTx {
-    // one shape for every held transaction (fields absent from the decoded one are undefined here, and left out again by indexed())
-    return {
-      blockNumber,
-      position: t.position,
-      txId: t.txId,
-      type: t.type,
-      channel: t.channel,
-      timestampMs: t.timestampMs,
-      creator: this.identity(t.creator),
-      validationCode: t.validationCode,
-      validationCodeName: t.validationCodeName,
-      chaincode: t.chaincode,
-      function: t.function,
-      args: t.args,
-      endorsers: this.endorsers(t.endorsers),
-      events: t.events,
-      responseStatus: t.responseStatus,
-      size: t.size,
-      rwStart,
-      rwEnd,
-      rwsets,
-    };
-  }
-
-  private rwsetsOf(t: HeldTx, rw: Uint8Array | undefined): readonly NamespaceRwSet[] {
-    if (t.rwsets) return t.rwsets;
-    return rw && t.rwEnd > t.rwStart ? decodeRwSetBytes(rw.subarray(t.rwStart, t.rwEnd)) : NO_RWSETS;
-  }
-
-  /** A held transaction as the ledger API serves it: the decoded transaction's fields, identities as MSP + subject. */
-  private indexed(t: HeldTx, rwsets: readonly NamespaceRwSet[]): IndexedTransaction {
-    const out: { -readonly [K in keyof IndexedTransaction]: IndexedTransaction[K] } = { position: t.position, txId: t.txId, type: t.type, channel: t.channel, validationCode: t.validationCode, validationCodeName: t.validationCodeName, args: t.args, endorsers: t.endorsers, rwsets, events: t.events, size: t.size, blockNumber: t.blockNumber };
-    if (t.timestampMs !== undefined) out.timestampMs = t.timestampMs;
-    if (t.creator) out.creator = t.creator;
-    if (t.chaincode !== undefined) out.chaincode = t.chaincode;
-    if (t.function !== undefined) out.function = t.function;
-    if (t.responseStatus !== undefined) out.responseStatus = t.responseStatus;
-    return out;
+    return { head: this.head(block, verification, receivedAtMs), data, count: block.transactions.length, identities, rwsets };
   }
 
   /** A held block as the ledger API serves it; its transactions are decoded when first read. */
   private view(held: HeldBlock): IndexedBlock {
     let transactions: IndexedTransaction[] | undefined;
-    const make = () => held.txs.map((t) => this.indexed(t, this.rwsetsOf(t, held.rw)));
+    const make = () => Array.from({ length: held.count }, (_, i) => new TxReader(held, i).transaction(held.head.number));
     return {
       ...held.head,
       get transactions() {
