@@ -108,4 +108,33 @@ describe('LedgerIndex holding blocks as read/write set bytes', () => {
     expect(index.keyHistories('ch')).toEqual([...model].map(([k, list]) => [`marbles\u0000${k}`, list]));
     for (let k = 0; k < 60; k++) expect(index.keyHistory('ch', 'marbles', `k${k}`)).toEqual(model.get(`k${k}`)?.slice().reverse());
   });
+
+  it('counts conflicting keys as a scan for the least counted key would (space-saving, earliest first among equals)', () => {
+    const limits = { blocks: 1000, transactions: 100_000, historyKeys: 10, historyPerKey: 5, conflictKeys: 8 };
+    const index = new LedgerIndex(limits);
+    const model = new Map<string, number>();
+    let seed = 11;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let n = 0; n < 300; n++) {
+      // a conflicting transaction that read keys nobody wrote: every key it read counts
+      const keys = Array.from({ length: 1 + random(3) }, () => `c${random(20)}`);
+      const tx: DecodedTransaction = { ...write(), validationCode: MVCC_READ_CONFLICT, validationCodeName: 'MVCC_READ_CONFLICT', rwsets: [{ namespace: 'marbles', reads: keys.map((key) => ({ key })), writes: [], rangeQueries: 0, collections: [] }] };
+      index.add(block(n, tx), ok, 0);
+      for (const key of keys) {
+        const k = `marbles\u0000${key}`;
+        const c = model.get(k);
+        if (c !== undefined) model.set(k, c + 1);
+        else if (model.size < limits.conflictKeys) model.set(k, 1);
+        else {
+          let least = '';
+          let min = Infinity;
+          for (const [m, v] of model) if (v < min) [least, min] = [m, v];
+          model.delete(least);
+          model.set(k, min + 1);
+        }
+      }
+      const expected = [...model].sort((a, b) => b[1] - a[1]).map(([k, conflicts]) => ({ chaincode: 'marbles', key: k.slice(8), conflicts }));
+      expect(index.topConflictingKeys('ch', 100)).toEqual(expected);
+    }
+  });
 });

@@ -495,16 +495,103 @@ function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, length: n
   return b;
 }
 
+interface Counted {
+  readonly key: string;
+  count: number;
+  /** Order of arrival among the keys counted. */
+  readonly arrival: number;
+  /** Index in the heap. */
+  at: number;
+}
+
+/**
+ * The keys behind the most conflicts, bounded (space-saving): beyond the bound a new key replaces the
+ * least counted one (the earliest arrived among equals) and inherits its count. A heap on (count,
+ * arrival) finds that key in O(log n); a scan of every counted key for each new key once full cost
+ * 10,000 steps each (a key read conflict on a chaincode with many keys).
+ */
+class ConflictCounts {
+  /** In order of arrival. */
+  private readonly counted = new Map<string, Counted>();
+  private readonly heap: Counted[] = [];
+  private arrivals = 0;
+
+  constructor(private readonly max: number) {}
+
+  count(key: string): void {
+    const known = this.counted.get(key);
+    if (known) {
+      known.count++;
+      this.down(known.at);
+      return;
+    }
+    if (this.max <= 0) return;
+    if (this.heap.length >= this.max) {
+      const least = this.heap[0]!;
+      this.counted.delete(least.key);
+      const made: Counted = { key, count: least.count + 1, arrival: this.arrivals++, at: 0 };
+      this.heap[0] = made;
+      this.counted.set(key, made);
+      this.down(0);
+      return;
+    }
+    const made: Counted = { key, count: 1, arrival: this.arrivals++, at: this.heap.length };
+    this.heap.push(made);
+    this.counted.set(key, made);
+    this.up(made.at);
+  }
+
+  /** Most counted first; equal counts in order of arrival. */
+  top(limit: number): Counted[] {
+    return [...this.counted.values()].sort((a, b) => b.count - a.count).slice(0, limit);
+  }
+
+  private less(a: Counted, b: Counted): boolean {
+    return a.count < b.count || (a.count === b.count && a.arrival < b.arrival);
+  }
+
+  private up(i: number): void {
+    const h = this.heap;
+    const e = h[i]!;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!this.less(e, h[p]!)) break;
+      h[i] = h[p]!;
+      h[i]!.at = i;
+      i = p;
+    }
+    h[i] = e;
+    e.at = i;
+  }
+
+  private down(i: number): void {
+    const h = this.heap;
+    const e = h[i]!;
+    for (;;) {
+      let c = 2 * i + 1;
+      if (c >= h.length) break;
+      if (c + 1 < h.length && this.less(h[c + 1]!, h[c]!)) c++;
+      if (!this.less(h[c]!, e)) break;
+      h[i] = h[c]!;
+      h[i]!.at = i;
+      i = c;
+    }
+    h[i] = e;
+    e.at = i;
+  }
+}
+
 class ChannelIndex {
   readonly blocks = new Map<number, HeldBlock>();
   readonly oldestBlocks = new OldestFirst(this.blocks);
   txCount = 0;
   readonly history: KeyHistory;
-  readonly conflicts = new Map<string, number>();
+  readonly conflicts: ConflictCounts;
   highest = -1;
   first = Infinity;
   constructor(limits: IndexLimits) {
     this.history = new KeyHistory(limits.historyKeys, limits.historyPerKey);
+    this.conflicts = new ConflictCounts(limits.conflictKeys);
   }
 }
 
@@ -605,14 +692,11 @@ export class LedgerIndex {
   topConflictingKeys(channel: string, limit: number): ConflictingKey[] {
     const ch = this.channels.get(channel);
     if (!ch) return [];
-    return [...ch.conflicts.entries()]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([k, conflicts]) => {
-        // split at the first separator only: composite keys hold \0 themselves
-        const at = k.indexOf(sep);
-        return { chaincode: k.slice(0, at), key: k.slice(at + 1), conflicts };
-      });
+    return ch.conflicts.top(limit).map(({ key: k, count: conflicts }) => {
+      // split at the first separator only: composite keys hold \0 themselves
+      const at = k.indexOf(sep);
+      return { chaincode: k.slice(0, at), key: k.slice(at + 1), conflicts };
+    });
   }
 
   private channel(name: string): ChannelIndex {
@@ -740,25 +824,7 @@ export class LedgerIndex {
           if ((here !== undefined && here < t.position) || newer) named.push(k);
         }
       }
-      for (const k of named.length ? named : all) this.countConflict(ch, k);
+      for (const k of named.length ? named : all) ch.conflicts.count(k);
     }
-  }
-
-  private countConflict(ch: ChannelIndex, k: string): void {
-    const n = ch.conflicts.get(k);
-    if (n !== undefined) {
-      ch.conflicts.set(k, n + 1);
-      return;
-    }
-    if (ch.conflicts.size >= this.limits.conflictKeys) {
-      // space-saving: the new key replaces the least counted one and inherits its count
-      let minKey = '';
-      let min = Infinity;
-      for (const [key, c] of ch.conflicts) if (c < min) [minKey, min] = [key, c];
-      ch.conflicts.delete(minKey);
-      ch.conflicts.set(k, min + 1);
-      return;
-    }
-    ch.conflicts.set(k, 1);
   }
 }
