@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         const progress = quietProgress();
         const start = process.hrtime.bigint();
         const loaded = await loadSpec(file);
-        const r = await upKubernetes(loaded, progress, { kubeconfig: cluster.kubeconfig, home, namespace, coreYaml: CORE_YAML, timeoutMs: 300_000 });
+        const r = await upKubernetes(loaded, progress, { kubeconfig: cluster.kubeconfig, home, namespace, coreYaml: CORE_YAML, timeoutMs: 300_000, channel: false });
         const total = Number(process.hrtime.bigint() - start) / 1e9;
         const step = (prefix: string) => progress.steps.find((s) => s.title.startsWith(prefix))?.seconds ?? 0;
         const d0 = process.hrtime.bigint();

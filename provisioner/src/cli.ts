@@ -20,7 +20,7 @@ import { queryCommitted } from './fabric/lifecycle';
 import { MarblesWorkload, statusLine } from './workload/marblesworkload';
 import { whereToLook } from './local/wheretolook';
 import { PLUGIN_ID, grafanaCommand, writeGrafanaProvisioning } from './observability/grafanaprovisioning';
-import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, withTarget } from './kubernetes/commands';
+import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, upgradeTarget, withTarget } from './kubernetes/commands';
 import { addProfileCommand } from './profile/profilecommand';
 
 // `mictract`: the provisioner's command line. Exit codes (README): 0 done; 1 a bug; 2 a problem in
@@ -66,8 +66,9 @@ program
 
 withTarget(program
   .command('up')
-  .description('bring up the network of a spec as local processes, or resume it (ledgers kept, crashed processes restarted); --target kubernetes: on a cluster')
+  .description('bring up the network of a spec as local processes, or resume it (ledgers kept, crashed processes restarted); --target kubernetes: on a cluster, with the channel and chaincodes made through port-forwards')
   .argument('<spec>', 'network spec (YAML)'))
+  .option('--no-channel', '--target kubernetes: apply and wait for the pods only, no channel or chaincode lifecycle (for a cluster whose pods run nothing, such as kwok)')
   .action(async (specFile: string, target: TargetOptions) => {
     if (await upTarget(specFile, target)) return;
     const progress = consoleProgress();
@@ -90,12 +91,13 @@ program
     console.log(describePlan(loaded.network.name, plan));
   });
 
-program
+withTarget(program
   .command('upgrade')
-  .description("upgrade a chaincode to the version now in the spec: new package and sequence, new replicas before the commit, old ones stopped after")
+  .description("upgrade a chaincode to the version now in the spec: new package and sequence, new replicas before the commit, old ones stopped after; --target kubernetes: the other slot's Deployments, then the commit, then the old ones deleted")
   .argument('<spec>', 'network spec (YAML), with the chaincode\'s new version')
-  .argument('<chaincode>', 'chaincode name')
-  .action(async (specFile: string, name: string) => {
+  .argument('<chaincode>', 'chaincode name'))
+  .action(async (specFile: string, name: string, target: TargetOptions) => {
+    if (await upgradeTarget(specFile, name, target)) return;
     const progress = consoleProgress();
     const loaded = await progress.step('validate spec', () => loadSpec(specFile));
     const { network } = loaded;

@@ -4,7 +4,7 @@ import { msp, peer } from '@hyperledger/fabric-protos';
 import { buildCcaasPackage } from '../ccaas/ccaaspackage';
 import { nodePaths } from '../crypto/layout';
 import type { FabricInstall } from '../fabricbinaries';
-import type { Chaincode, Network, Organization, PeerNode } from '../networkspec/network';
+import { type Chaincode, type ChaincodeSlot, type Network, type Organization, type PeerNode, slotOf } from '../networkspec/network';
 import { type Dirs, FabricCommandError, ordererFlags, peerAdminEnv, run } from './fabriccli';
 import { hostPort } from './nodeconfig';
 
@@ -56,6 +56,17 @@ export async function queryCommitted(network: Network, fabric: FabricInstall, di
     if (err instanceof FabricCommandError && /not defined|namespace .* is not defined|could not be found/.test(err.output)) return undefined;
     throw err;
   }
+}
+
+/**
+ * The definition the spec asks for, against the one committed: kept when the version and the
+ * endorsement policy (a new org changes the majority) are the committed ones; otherwise the next
+ * sequence, in the other slot (blue/green), so old and new replicas run side by side until the commit.
+ */
+export function wantedDefinition(network: Network, cc: Chaincode, committed: Committed | undefined): { current: boolean; sequence: number; slot: ChaincodeSlot } {
+  const current = committed?.version === cc.version && committed.policy === endorsementPolicy(network);
+  const sequence = current ? committed.sequence : (committed?.sequence ?? 0) + 1;
+  return { current, sequence, slot: slotOf(cc, sequence) };
 }
 
 export interface PackageFile {

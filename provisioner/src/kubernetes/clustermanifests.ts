@@ -9,7 +9,7 @@ import type { FabricLine, Network } from '../networkspec/network';
 import { SpecError } from '../networkspec/specerror';
 import { clusterCryptoDir, ensureClusterCrypto } from './clustercrypto';
 import { type KubernetesOptions, kubernetesOptions } from './kubernetesspec';
-import { type ClusterMaterial, type KObject, buildManifests } from './manifests';
+import { type ClusterMaterial, type KObject, buildManifests, deployedSlot } from './manifests';
 import { type IdentityFiles, readIdentityFiles } from './material';
 import { checkDeployable, checkObjects } from './validate';
 
@@ -31,6 +31,8 @@ export interface ClusterManifestOptions {
   readonly home?: string;
   /** The peers' core.yaml; default: the Fabric release's sampleconfig with Docker switched off. */
   readonly coreYaml?: string;
+  /** By chaincode name: the slot to deploy (default: the first, where sequence 1 runs). */
+  readonly slots?: ReadonlyMap<string, string>;
 }
 
 export async function clusterManifests(loaded: LoadedSpec, opts: ClusterManifestOptions = {}): Promise<ClusterManifests> {
@@ -44,9 +46,9 @@ export async function clusterManifests(loaded: LoadedSpec, opts: ClusterManifest
   const [material, coreYaml, packageIds] = await Promise.all([
     readClusterMaterial(network, cryptoRoot),
     opts.coreYaml ?? peerCoreYaml(network.fabric),
-    Promise.all(network.chaincodes.map(async (cc) => [cc.name, (await buildCcaasPackage(cc.name, cc.version, cc.slots[0].name)).packageId] as const)),
+    Promise.all(network.chaincodes.map(async (cc) => [cc.name, (await buildCcaasPackage(cc.name, cc.version, deployedSlot(cc, opts.slots).name)).packageId] as const)),
   ]);
-  const objects = buildManifests({ network, options, cryptoRoot, material, coreYaml, packageIds: new Map(packageIds) });
+  const objects = buildManifests({ network, options, cryptoRoot, material, coreYaml, packageIds: new Map(packageIds), ...(opts.slots ? { slots: opts.slots } : {}) });
   const problems = checkObjects(objects);
   if (problems.length > 0) throw new Error(`the Kubernetes manifests of ${network.name} are wrong (a bug):\n  ${problems.join('\n  ')}`);
   return { network, options, objects, cryptoRoot };

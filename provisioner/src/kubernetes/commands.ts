@@ -15,6 +15,8 @@ export interface TargetOptions {
   readonly target: 'local' | 'kubernetes';
   readonly context?: string;
   readonly namespace?: string;
+  /** `up --no-channel` (Kubernetes only): apply and wait, no channel or lifecycle. */
+  readonly channel?: boolean;
 }
 
 /** --target, --context, --namespace on a command. */
@@ -26,10 +28,13 @@ export function withTarget(cmd: Command): Command {
 }
 
 function kubernetesOnly(opts: TargetOptions): void {
-  if (opts.target !== 'kubernetes' && (opts.context !== undefined || opts.namespace !== undefined)) {
-    throw new UsageError('--context and --namespace go with --target kubernetes');
+  if (opts.target !== 'kubernetes' && (opts.context !== undefined || opts.namespace !== undefined || opts.channel === false)) {
+    throw new UsageError('--context, --namespace and --no-channel go with --target kubernetes');
   }
 }
+
+const chaincodeSummary = (r: import('./upkubernetes').KubernetesUpResult): string =>
+  r.channel ? `, channel ${r.manifests.network.channel}${r.channel.chaincodes.map((c) => `, ${c.name} ${c.version} (sequence ${c.sequence}, ${c.slot}, ${c.action})`).join('')}` : ', no channel (--no-channel)';
 
 /** `up --target kubernetes`; false when the target is local (the caller carries on). */
 export async function upTarget(specFile: string, opts: TargetOptions): Promise<boolean> {
@@ -39,7 +44,19 @@ export async function upTarget(specFile: string, opts: TargetOptions): Promise<b
   const started = Date.now();
   const loaded = await progress.step('validate spec', () => loadSpec(specFile));
   const r = await kube().upKubernetes(loaded, progress, opts);
-  console.log(`network ${loaded.network.name} is up on Kubernetes in ${((Date.now() - started) / 1000).toFixed(1)} s: namespace ${r.manifests.options.namespace}, ${r.ready?.ready ?? 0} pods Ready (\`mictract status --target kubernetes ${loaded.network.name}\`)`);
+  console.log(`network ${loaded.network.name} is up on Kubernetes in ${((Date.now() - started) / 1000).toFixed(1)} s: namespace ${r.manifests.options.namespace}, ${r.ready?.ready ?? 0} pods Ready${chaincodeSummary(r)} (\`mictract status --target kubernetes ${loaded.network.name}\`)`);
+  return true;
+}
+
+/** `upgrade --target kubernetes`: `up`, refusing unless the chaincode is committed at another version. */
+export async function upgradeTarget(specFile: string, name: string, opts: TargetOptions): Promise<boolean> {
+  kubernetesOnly(opts);
+  if (opts.target !== 'kubernetes') return false;
+  const progress = consoleProgress();
+  const loaded = await progress.step('validate spec', () => loadSpec(specFile));
+  const r = await kube().upKubernetes(loaded, progress, { ...opts, upgrade: name });
+  const cc = r.channel?.chaincodes.find((c) => c.name === name);
+  console.log(`${name} ${cc?.action ?? 'upgraded'} to ${cc?.version} (sequence ${cc?.sequence}, ${cc?.slot} slot, package ${cc?.packageId}); ${cc?.removed ?? 0} objects of the old slot deleted`);
   return true;
 }
 

@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 const ns = 'demo';
-const opts = () => ({ kubeconfig: cluster.kubeconfig, home, coreYaml: TEST_CORE_YAML, timeoutMs: 120_000 });
+const opts = () => ({ kubeconfig: cluster.kubeconfig, home, coreYaml: TEST_CORE_YAML, timeoutMs: 120_000, channel: false });
 
 describe('the demo network on a real control plane', () => {
   it('up: every object is accepted, every pod is scheduled and Ready, claims are bound', async () => {

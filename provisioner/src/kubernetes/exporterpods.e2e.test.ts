@@ -31,7 +31,7 @@ beforeAll(async () => {
   await cluster.addNodes(2);
   await cluster.addVolumes(3, STORAGE_CLASS);
   const loaded = await loadTestSpec({ kubernetes: { storageClass: STORAGE_CLASS } });
-  await upKubernetes(loaded, quietProgress(), { kubeconfig: cluster.kubeconfig, home: await tempHome(), coreYaml: TEST_CORE_YAML, timeoutMs: 120_000 });
+  await upKubernetes(loaded, quietProgress(), { kubeconfig: cluster.kubeconfig, home: await tempHome(), coreYaml: TEST_CORE_YAML, timeoutMs: 120_000, channel: false });
 }, 30 * 60_000);
 
 afterAll(async () => {

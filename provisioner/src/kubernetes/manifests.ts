@@ -61,6 +61,8 @@ export interface ManifestInput {
   readonly coreYaml: string;
   /** By chaincode name: the CCaaS package ID of the slot deployed (deterministic, so known before install). */
   readonly packageIds: ReadonlyMap<string, string>;
+  /** By chaincode name: the slot deployed (default: the first, where sequence 1 runs). */
+  readonly slots?: ReadonlyMap<string, string>;
 }
 
 /** fabric-shim's command line in the chaincode image (tools/kubernetes/images/chaincode.Containerfile's ENTRYPOINT). */
@@ -88,12 +90,27 @@ export function buildManifests(input: ManifestInput): KObject[] {
   for (const node of network.ordererOrg.nodes) add(...orderer(input, node));
   for (const org of peerOrgs) for (const peer of org.peers) add(...peer_(input, org, peer));
   for (const cc of network.chaincodes) {
-    // the slot a first deployment (sequence 1) runs in; an upgrade applies the other slot's objects
-    const slot = cc.slots[0];
+    // the slot the committed definition runs in (sequence 1: the first); an upgrade applies the other
+    // slot's objects beside these, and deletes these once the new definition is committed
+    const slot = deployedSlot(cc, input.slots);
     for (const org of peerOrgs) add(...chaincode(input, cc, slot, org));
   }
   if (network.observability) add(...exporter(input));
   return objects.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+}
+
+/** The slot of `cc` that `slots` names (by chaincode name), else the first. */
+export function deployedSlot(cc: Chaincode, slots?: ReadonlyMap<string, string>): ChaincodeSlot {
+  const name = slots?.get(cc.name);
+  const slot = name === undefined ? cc.slots[0] : cc.slots.find((s) => s.name === name);
+  if (!slot) throw new Error(`chaincode ${cc.name} has no slot "${name}" (slots: ${cc.slots.map((s) => s.name).join(', ')})`);
+  return slot;
+}
+
+/** Whether an object belongs to a chaincode slot (its replicas, their Services, its balancer) rather than to the network. */
+export function isChaincodeObject(o: KObject): boolean {
+  const component = o.metadata.labels['app.kubernetes.io/component'];
+  return component === 'chaincode' || component === 'chaincode-balancer';
 }
 
 /** The objects as one multi-document YAML stream. */

@@ -1,5 +1,5 @@
 import type { CoreV1Event, V1Pod } from '@kubernetes/client-node' with { 'resolution-mode': 'import' };
-import type { Cluster } from './cluster';
+import { type Cluster, readObject } from './cluster';
 import { k8s } from './k8sclient';
 import type { KObject } from './manifests';
 import { networkSelector } from './names';
@@ -100,6 +100,43 @@ export async function waitPodsReady(c: Cluster, namespace: string, networkName: 
       throw new Error(
         `${ready} of ${expected} pods Ready after ${Math.round(timeoutMs / 1000)} s in namespace ${namespace} (${c.where})` +
           (waiting.length ? `; not Ready:\n${waiting.map((p) => `  ${p.name} ${p.phase}${p.events.length ? `: ${p.events.join('; ')}` : ''}`).join('\n')}` : ''),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface WorkloadStatus {
+  metadata?: { generation?: number };
+  spec?: { replicas?: number };
+  status?: { observedGeneration?: number; readyReplicas?: number; updatedReplicas?: number; replicas?: number };
+}
+
+/** Whether a Deployment or StatefulSet has rolled out its current spec: every replica updated and Ready, no old one left. */
+export function rolledOut(w: WorkloadStatus): boolean {
+  const want = w.spec?.replicas ?? 1;
+  const s = w.status ?? {};
+  return (s.observedGeneration ?? 0) >= (w.metadata?.generation ?? 1) && (s.updatedReplicas ?? 0) >= want && (s.readyReplicas ?? 0) >= want && (s.replicas ?? 0) === want;
+}
+
+/**
+ * Waits until each StatefulSet and Deployment among `objects` has rolled out (its controller says so,
+ * not a count of pods, which old replicas of a rollout would inflate). On timeout, names those that
+ * have not, with the network's pods that are not Ready and why.
+ */
+export async function waitWorkloadsReady(c: Cluster, objects: readonly KObject[], networkName: string, timeoutMs: number): Promise<ReadyWait> {
+  const start = Date.now();
+  const workloads = objects.filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment');
+  const expected = expectedPods(workloads);
+  for (;;) {
+    const states = await Promise.all(workloads.map(async (o) => ({ o, done: rolledOut(((await readObject(c, o)) ?? {}) as WorkloadStatus) })));
+    if (states.every((s) => s.done)) return { ready: expected, expected, ms: Date.now() - start };
+    if (Date.now() - start > timeoutMs) {
+      const namespace = workloads[0]!.metadata.namespace;
+      const waiting = (await podStates(c, namespace, networkName)).filter((p) => !p.ready);
+      throw new Error(
+        `not rolled out after ${Math.round(timeoutMs / 1000)} s in namespace ${namespace} (${c.where}): ${states.filter((s) => !s.done).map((s) => `${s.o.kind} ${s.o.metadata.name}`).join(', ')}` +
+          (waiting.length ? `; pods not Ready:\n${waiting.map((p) => `  ${p.name} ${p.phase}${p.events.length ? `: ${p.events.join('; ')}` : ''}`).join('\n')}` : ''),
       );
     }
     await new Promise((r) => setTimeout(r, 250));

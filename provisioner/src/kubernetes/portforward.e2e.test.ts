@@ -136,7 +136,7 @@ describe('forwardNetwork: the demo network\'s orderer and peer pods, as the chan
     await cluster.addVolumes(3, STORAGE_CLASS);
     const loaded = await loadTestSpec({ kubernetes: { storageClass: STORAGE_CLASS } });
     const home = await tempHome();
-    await upKubernetes(loaded, quietProgress(), { kubeconfig: cluster.kubeconfig, home, coreYaml: TEST_CORE_YAML, timeoutMs: 60_000 });
+    await upKubernetes(loaded, quietProgress(), { kubeconfig: cluster.kubeconfig, home, coreYaml: TEST_CORE_YAML, timeoutMs: 60_000, channel: false });
     const net0 = loaded.network;
     // each pod's ports forwarded by kwok to a local server that names the pod and port
     const pods: { pod: string; ports: number[] }[] = [

@@ -20,16 +20,19 @@ const why = process.env.MICTRACT_KUBERNETES_E2E === '1' ? 'KUBECONFIG is not set
   const namespace = `mictract-e2e-${Date.now().toString(36)}`;
   const cluster = () => ({ ...(context ? { context } : {}), namespace });
 
-  it('comes up with every pod Ready, a second up changes nothing, down leaves nothing labelled', async () => {
+  it('comes up with every pod Ready, the channel made and every chaincode committed; a second up changes nothing; down leaves nothing labelled', async () => {
     const loaded = await loadSpec(process.env.MICTRACT_KUBERNETES_SPEC ?? EXAMPLE_SPEC);
     const home = await tempHome();
     try {
       const first = await upKubernetes(loaded, quietProgress(), { ...cluster(), home, timeoutMs: 600_000 });
       expect(first.ready?.ready).toBe(first.ready?.expected);
+      expect(first.channel?.chaincodes.map((c) => c.action)).toEqual(loaded.network.chaincodes.map(() => 'committed'));
       const states = await statusKubernetes(loaded.network.name, cluster());
       expect(states.every((p) => p.ready)).toBe(true);
-      const again = await upKubernetes(loaded, quietProgress(), { ...cluster(), home, wait: false });
+      const again = await upKubernetes(loaded, quietProgress(), { ...cluster(), home, timeoutMs: 600_000 });
       expect(again.applied.filter((a) => a.action !== 'unchanged')).toEqual([]);
+      expect(again.channel).toMatchObject({ orderersJoined: 0, peersJoined: 0 });
+      expect(again.channel?.chaincodes.map((c) => c.action)).toEqual(loaded.network.chaincodes.map(() => 'kept'));
     } finally {
       await downKubernetes(loaded.network.name, quietProgress(), { ...cluster(), timeoutMs: 300_000 });
     }

@@ -4,7 +4,7 @@ import { generateCrypto } from '../crypto';
 import { type FabricInstall, fabricInstall } from '../fabricbinaries';
 import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } from '../fabric/channel';
 import type { Dirs } from '../fabric/fabriccli';
-import { approveForOrgs, commitDefinition, endorsementPolicy, installEverywhere, queryCommitted, writePackage } from '../fabric/lifecycle';
+import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, wantedDefinition, writePackage } from '../fabric/lifecycle';
 import { addConsenters, addOrganizations, waitJoinedPeersPast } from '../fabric/members';
 import { ordererProcess, peerProcess, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
 import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
@@ -156,10 +156,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
  */
 export async function deployChaincode(network: Network, cc: Chaincode, fabric: FabricInstall, dirs: LocalDirs, sup: Supervisor, progress: Progress, opts: UpOptions = {}): Promise<ChaincodeState> {
   const committed = opts.fresh ? undefined : await progress.step(`${cc.name}: committed definition`, () => queryCommitted(network, fabric, dirs, cc), (c) => (c ? `version ${c.version}, sequence ${c.sequence}, policy ${c.policy}` : 'none'));
-  // a new org changes the majority the endorsement policy asks for: a new definition, blue/green like an upgrade
-  const current = committed?.version === cc.version && committed.policy === endorsementPolicy(network);
-  const sequence = current ? committed.sequence : (committed?.sequence ?? 0) + 1;
-  const slot = slotOf(cc, sequence);
+  const { current, sequence, slot } = wantedDefinition(network, cc, committed);
   const pkg = await writePackage(cc, cc.version, slot.name, dirs.packages);
   const processes = await chaincodeProcesses(network, cc, slot, dirs.crypto, pkg.packageId, opts);
   if (current) {
