@@ -95,7 +95,7 @@ export async function writeConfigtx(network: Network, cryptoRoot: string, dir: s
   return dir;
 }
 
-export async function writeIfChanged(file: string, text: string): Promise<void> {
+export async function writeIfChanged(file: string, text: string, mode = 0o600): Promise<void> {
   const old = await readFile(file, 'utf8').catch(() => undefined);
-  if (old !== text) await writeFile(file, text, { mode: 0o600 });
+  if (old !== text) await writeFile(file, text, { mode });
 }

@@ -93,7 +93,16 @@ export function ordererProcess(network: Network, node: OrdererNode, fabric: Fabr
   return { name: node.fqdn, command: fabric.programs.orderer, args: [], env, ports: [node.listen, node.cluster, node.admin, node.operations], health: `http://${hostPort(node.operations)}/healthz`, dataDir: data };
 }
 
-export function peerProcess(network: Network, org: Organization, peer: PeerNode, fabric: FabricInstall, dirs: { crypto: string; config: string; data: string }): ProcessSpec {
+export interface PeerProcessOptions {
+  /**
+   * How the ccaas builder learns the org's chaincode addresses: 'file' (the local target) reads the
+   * file writeCcaasBuilder keeps current, so a chaincode added later needs no peer restart; 'env' puts
+   * them in the peer's environment (the Kubernetes target's containers).
+   */
+  readonly builderConfig?: 'file' | 'env';
+}
+
+export function peerProcess(network: Network, org: Organization, peer: PeerNode, fabric: FabricInstall, dirs: { crypto: string; config: string; data: string }, opts: PeerProcessOptions = {}): ProcessSpec {
   const ref = { kind: 'peer' as const, domain: org.domain };
   const id = nodePaths(dirs.crypto, ref, peer.name);
   const data = path.join(dirs.data, peer.fqdn);
@@ -138,10 +147,47 @@ export function peerProcess(network: Network, org: Organization, peer: PeerNode,
     CORE_LEDGER_STATE_STATEDATABASE: 'goleveldb',
     CORE_OPERATIONS_LISTENADDRESS: hostPort(peer.operations),
     CORE_METRICS_PROVIDER: 'prometheus',
-    CORE_CHAINCODE_EXTERNALBUILDERS: `[{name: ccaas_builder, path: ${fabric.builderDir}, propagateEnvironment: [CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG]}]`,
-    CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: chaincodeBuilderConfig(network.chaincodes, org, dirs.crypto),
+    ...(opts.builderConfig === 'env'
+      ? {
+          CORE_CHAINCODE_EXTERNALBUILDERS: `[{name: ccaas_builder, path: ${fabric.builderDir}, propagateEnvironment: [CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG]}]`,
+          CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG: chaincodeBuilderConfig(network.chaincodes, org, dirs.crypto),
+        }
+      : {
+          CORE_CHAINCODE_EXTERNALBUILDERS: `[{name: ccaas_builder, path: ${ccaasBuilderDir(dirs.config)}, propagateEnvironment: [${BUILDER_CONFIG_VAR}]}]`,
+          [BUILDER_CONFIG_VAR]: ccaasBuilderConfigFile(dirs.config, org),
+        }),
   };
   return { name: peer.fqdn, command: fabric.programs.peer, args: ['node', 'start'], env, ports: [peer.listen, peer.chaincode, peer.operations], health: `http://${hostPort(peer.operations)}/healthz`, readyLine: 'Started peer with ID', dataDir: data };
+}
+
+/** The variable naming the org's builder config file, passed through to the builder. */
+const BUILDER_CONFIG_VAR = 'MICTRACT_CCAAS_BUILDER_CONFIG';
+/** <config>/ccaas-builder: bin/detect and bin/release (Fabric's), bin/build (reads the org's file first). */
+export const ccaasBuilderDir = (configDir: string): string => path.join(configDir, 'ccaas-builder');
+const ccaasBuilderConfigFile = (configDir: string, org: Organization): string => path.join(ccaasBuilderDir(configDir), `${org.name.toLowerCase()}.json`);
+
+/**
+ * The local peers' external builder: Fabric's ccaas builder, whose build step fills connection.json
+ * from CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG. A peer's environment is fixed when it starts, so that
+ * variable naming every chaincode meant restarting every peer for a new one; here build reads it
+ * from the org's file, which this rewrites (only when it changes) before any install.
+ */
+export async function writeCcaasBuilder(network: Network, fabric: FabricInstall, dirs: { crypto: string; config: string }): Promise<void> {
+  const dir = ccaasBuilderDir(dirs.config);
+  await mkdir(path.join(dir, 'bin'), { recursive: true, mode: 0o700 });
+  const real = path.join(fabric.builderDir, 'bin');
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = (step: string, body: string[]) => ['#!/bin/sh', `# ${step} of Fabric's ccaas builder, written by mictract up`, ...body, `exec ${quote(path.join(real, step))} "$@"`, ''].join('\n');
+  await Promise.all([
+    writeIfChanged(path.join(dir, 'bin', 'detect'), script('detect', []), 0o700),
+    writeIfChanged(path.join(dir, 'bin', 'release'), script('release', []), 0o700),
+    writeIfChanged(
+      path.join(dir, 'bin', 'build'),
+      script('build', [`CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG="$(cat "$${BUILDER_CONFIG_VAR}")" || exit 1`, 'export CHAINCODE_AS_A_SERVICE_BUILDER_CONFIG']),
+      0o700,
+    ),
+    ...network.organizations.map((org) => writeIfChanged(ccaasBuilderConfigFile(dirs.config, org), chaincodeBuilderConfig(network.chaincodes, org, dirs.crypto))),
+  ]);
 }
 
 /** Where this org's peers find each chaincode: the org's endpoint, trusted through the org's TLS CA. */

@@ -5,7 +5,7 @@ import { parseDocument } from 'yaml';
 import { tlsCaPaths } from '../crypto/layout';
 import { channelHeight } from '../fabric/channel';
 import { queryCommitted } from '../fabric/lifecycle';
-import { ordererProcess, peerProcess, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
+import { ordererProcess, peerProcess, writeCcaasBuilder, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
 import { fabricInstall } from '../fabricbinaries';
 import { Supervisor } from '../local/supervisor';
 import { type LoadedSpec, listeners, loadSpec } from '../networkspec';
@@ -76,6 +76,7 @@ beforeAll(async () => {
   await ensureClusterCrypto(network, standInDirs.crypto);
   await writeNodeConfig(fabric, standInDirs.config);
   await writePeerTlsRoots(network, standInDirs);
+  await writeCcaasBuilder(network, fabric, standInDirs);
   await overrideOrdererAddresses(network, standInDirs.config);
   standIns = new Supervisor(path.join(home, 'standin'));
   const processes = [

@@ -65,5 +65,6 @@ export function peerEnv(network: Network, org: Organization, peer: PeerNode, cry
   const view = clusterView(network);
   const o = view.organizations.find((x) => x.name === org.name)!;
   const p = o.peers.find((x) => x.name === peer.name)!;
-  return containerEnv(peerProcess(view, o, p, imageInstall(network), dirs(cryptoRoot)).env ?? {}, cryptoRoot, PEER_CONFIG_DIR);
+  // the builder config in the environment: a new chaincode changes the StatefulSet's pod template anyway
+  return containerEnv(peerProcess(view, o, p, imageInstall(network), dirs(cryptoRoot), { builderConfig: 'env' }).env ?? {}, cryptoRoot, PEER_CONFIG_DIR);
 }

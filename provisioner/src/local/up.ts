@@ -6,7 +6,7 @@ import { genesisBlock, joinOrderers, joinPeers, waitGossip, waitRaftLeader } fro
 import type { Dirs } from '../fabric/fabriccli';
 import { approveForOrgs, commitDefinition, installEverywhere, queryCommitted, wantedDefinition, writePackage } from '../fabric/lifecycle';
 import { addConsenters, addOrganizations, waitJoinedPeersPast } from '../fabric/members';
-import { ordererProcess, peerProcess, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
+import { ordererProcess, peerProcess, writeCcaasBuilder, writeNodeConfig, writePeerTlsRoots } from '../fabric/nodeconfig';
 import { waitEndorsable, waitPeersAtSameHeight } from '../fabric/readiness';
 import { cryptoSpecOf } from '../networkcrypto';
 import { exporterProcess } from '../observability/exporterprocess';
@@ -89,6 +89,7 @@ export async function upLocal(loaded: LoadedSpec, progress: Progress, opts: UpOp
   await writeRecord(dirs.network, { specFile: loaded.file, fabric: network.fabric, ...(record?.applied ? { applied: record.applied } : {}) });
   await writeNodeConfig(fabric, dirs.config);
   await writePeerTlsRoots(network, dirs);
+  await writeCcaasBuilder(network, fabric, dirs);
   const block = await progress.step(`channel ${network.channel} genesis block`, () => genesisBlock(network, fabric, dirs), (b) => (b.created ? 'created' : 'kept'));
 
   // Everything that needs no other node starts at once: the observability stack, orderers, peers

@@ -33,6 +33,8 @@ export interface TestNetworkOptions {
   readonly chaincodeExtra?: string;
   /** Prometheus rule files to load (globs allowed); default none, to keep tests light. */
   readonly ruleFiles?: readonly string[];
+  /** More chaincodes after marbles, each marbles' code under another name (version 1.0, one replica). */
+  readonly moreChaincodes?: readonly string[];
 }
 
 export interface TestNetwork {
@@ -65,6 +67,7 @@ function specText(name: string, base: number, o: TestNetworkOptions): string {
     'channel: {name: mychannel}',
     'chaincodes:',
     `  - {name: marbles, path: ${JSON.stringify(MARBLES_DIR)}, version: "${o.version ?? '1.0'}", replicas: ${o.replicas ?? 1}, sidecar: ${o.sidecar ?? true}${o.chaincodeExtra ?? ''}}`,
+    ...(o.moreChaincodes ?? []).map((name) => `  - {name: ${name}, path: ${JSON.stringify(MARBLES_DIR)}, version: "1.0", replicas: 1, sidecar: ${o.sidecar ?? true}}`),
     '',
   ].join('\n');
 }
