@@ -319,6 +319,9 @@ class KeyHistory {
   private txIdBytes = Buffer.alloc(0);
   /** The tx IDs that are not (built by hand), by record. */
   private otherTxIds = new Map<number, string>();
+  private lastTxId = '';
+  private lastTxIdHex = false;
+  private readonly lastTxIdBytes = Buffer.alloc(32);
   private freeRecord = -1;
   private usedRecords = 0;
 
@@ -346,7 +349,13 @@ class KeyHistory {
     this.nums[at + 2] = timestampMs ?? NaN;
     this.nums[at + 3] = valueSize;
     this.deletes[r] = isDelete ? 1 : 0;
-    if (!hexInto(txId, this.txIdBytes, r * 32)) this.otherTxIds.set(r, txId);
+    // a transaction's writes come one after the other: its ID is converted once
+    if (txId !== this.lastTxId) {
+      this.lastTxId = txId;
+      this.lastTxIdHex = hexInto(txId, this.lastTxIdBytes, 0);
+    }
+    if (this.lastTxIdHex) for (let i = 0, at = r * 32; i < 32; i++) this.txIdBytes[at + i] = this.lastTxIdBytes[i]!;
+    else this.otherTxIds.set(r, txId);
     this.nextRecord[r] = -1;
     if (this.count[slot] === 0) this.oldest[slot] = r;
     else this.nextRecord[this.newest[slot]!] = r;
