@@ -85,8 +85,8 @@ describe('LedgerIndex holding blocks as read/write set bytes', () => {
     ]);
   });
 
-  it('keeps the same key histories as a Map in least-recently-written order would', () => {
-    const limits = { blocks: 1000, transactions: 100_000, historyKeys: 40, historyPerKey: 5, conflictKeys: 10 };
+  it.each([5, 0])('keeps the same key histories as a Map in least-recently-written order would (%i writes per key)', (historyPerKey) => {
+    const limits = { blocks: 1000, transactions: 100_000, historyKeys: 40, historyPerKey, conflictKeys: 10 };
     const index = new LedgerIndex(limits);
     const model = new Map<string, KeyWriteRecord[]>();
     let seed = 7;

@@ -87,8 +87,8 @@ class OldestFirst<K> {
  * A block as the index holds it: its header fields, and its transactions encoded in one byte array
  * (below), decoded again when the ledger API asks. Decoded transactions, an object per key read or
  * written, were most of the index's heap (41 of 70 MB for 20,000 transactions of the bench ledger) and
- * of the garbage collector's work; their encoding is about a seventh of that, outside the heap, and
- * holds no object per transaction for the collector to copy or mark.
+ * of the garbage collector's work; their encoding is about a quarter of that (10 MB), outside the heap,
+ * and holds no object per transaction for the collector to copy or mark.
  */
 interface HeldBlock {
   readonly head: Omit<IndexedBlock, 'transactions'>;
@@ -97,7 +97,7 @@ interface HeldBlock {
   readonly count: number;
   /** The identities the transactions name, by their index here. */
   readonly identities: readonly IndexedIdentity[];
-  /** Read/write sets of transactions that came without `rwsetBytes` (built by hand, not by the decoder), by position in `data`. */
+  /** Read/write sets of transactions that came without `rwsetBytes` (built by hand, not by the decoder), by index among the block's transactions. */
   readonly rwsets: ReadonlyMap<number, readonly NamespaceRwSet[]> | undefined;
 }
 
@@ -372,7 +372,7 @@ class KeyHistory {
   /** Block and tx number of the key's newest write held, or undefined. */
   last(namespace: string, key: string): { blockNumber: number; txNumber: number } | undefined {
     const slot = this.slots.get(namespace)?.get(key);
-    if (slot === undefined) return undefined;
+    if (slot === undefined || this.count[slot] === 0) return undefined;
     const at = this.newest[slot]! * 4;
     return { blockNumber: this.nums[at]!, txNumber: this.nums[at + 1]! };
   }
