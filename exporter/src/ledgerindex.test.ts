@@ -137,4 +137,18 @@ describe('LedgerIndex holding blocks as read/write set bytes', () => {
       expect(index.topConflictingKeys('ch', 100)).toEqual(expected);
     }
   });
+
+  it('serves a block read before its slab was reused as it was', () => {
+    const index = new LedgerIndex({ blocks: 3, transactions: 100_000, historyKeys: 10, historyPerKey: 1, conflictKeys: 10 });
+    const txs = (n: number) => Array.from({ length: 100 }, () => ({ ...write(`k${n}`), function: `f${n}`.repeat(20) }));
+    index.add(block(0, ...txs(0)), ok, 0);
+    const first = index.block('ch', 0)!;
+    const ids = index.blocksNewestFirst('ch', 1)[0]!.transactions.map((t) => t.txId);
+    // 12,000 transactions of about 200 bytes each: the first 1 MB slab is filled, emptied and filled again
+    for (let n = 1; n < 120; n++) index.add(block(n, ...txs(n)), ok, 0);
+    expect(index.block('ch', 0)).toBeUndefined();
+    expect(first.transactions.map((t) => t.txId)).toEqual(ids);
+    expect(first.transactions.every((t) => t.function === 'f0'.repeat(20))).toBe(true);
+    expect(index.block('ch', 119)!.transactions.every((t) => t.function === 'f119'.repeat(20))).toBe(true);
+  });
 });
