@@ -1,5 +1,5 @@
 import { common, peer } from '@hyperledger/fabric-protos';
-import { ProtoReader } from './protoreader';
+import { ProtoReader, utf8 } from './protoreader';
 
 describe('ProtoReader', () => {
   it('reads what google-protobuf writes: varints up to 2^53, negative int32, strings, bytes, and skips the rest', () => {
@@ -37,5 +37,37 @@ describe('ProtoReader', () => {
     expect(read([0x00])).toThrow('field number 0');
     expect(read([0x09, 1, 2, 3])).toThrow('truncated fixed-size field');
     expect(read([0x08, ...Array(10).fill(0xff), 0x01])).toThrow('longer than 10 bytes');
+  });
+
+  it('gives length-delimited fields as offsets, nested messages as readers of the same bytes, sizes without views', () => {
+    const h = new common.Header();
+    const ch = new common.ChannelHeader();
+    ch.setTxId('tx-1');
+    h.setChannelHeader(ch.serializeBinary());
+    h.setSignatureHeader(Uint8Array.from([1, 2, 3, 4, 5]));
+    const bytes = h.serializeBinary();
+    const r = new ProtoReader(bytes);
+    expect(r.next() && r.field).toBe(1);
+    const inner = r.message();
+    expect(inner.buf).toBe(bytes);
+    expect(inner.next() && inner.field === 5 && inner.string()).toBe('tx-1');
+    expect(inner.next()).toBe(false);
+    expect(r.next() && r.field).toBe(2);
+    const start = r.lengthDelimited();
+    expect([...bytes.subarray(start, r.valueEnd)]).toEqual([1, 2, 3, 4, 5]);
+    expect(r.next()).toBe(false);
+    const again = new ProtoReader(bytes);
+    again.next();
+    again.skip();
+    again.next();
+    expect(again.size()).toBe(5);
+  });
+
+  it('decodes UTF-8 as TextDecoder does: ASCII, other characters, invalid sequences', () => {
+    const decoder = new TextDecoder('utf-8');
+    for (const bytes of [Buffer.from('marble-17'), Buffer.from('grün 🌍 ok'), Uint8Array.from([0x61, 0xff, 0xc3, 0x62, 0xe2, 0x82]), new Uint8Array()]) {
+      const padded = Uint8Array.from([0x7a, ...bytes, 0x7a]);
+      expect(utf8(padded, 1, padded.length - 1)).toBe(decoder.decode(bytes));
+    }
   });
 });
