@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { blockDataHash } from './blockhash';
-import { decodeBlock, decodeBlockBytes } from './blockdecoder';
+import { decodeBlock, decodeBlockBytes, decodeRwSetBytes } from './blockdecoder';
 import { endorserEnvelope, testBlock } from './testblocks';
 import { sampleGenesisBlock } from './testfabric';
 import { MVCC_READ_CONFLICT, VALID } from './validationcode';
@@ -78,6 +78,30 @@ describe('decodeBlock on endorser transactions', () => {
     expect(t1!.rwsets[0]!.reads).toEqual([{ key: 'm1', version: { blockNumber: 3, txNumber: 1 } }]);
     expect(t1!.rwsets[0]!.writes).toEqual([{ key: 'm1', isDelete: true, valueSize: 0 }]);
     expect(block.size).toBe(a.bytes.length + b.bytes.length);
+  });
+
+  it('decodes the keys read when asked for, as decodeRwSetBytes does; JSON and equality see them', () => {
+    const reads = [{ key: 'a' }, { key: 'grün', blockNumber: 2 ** 40, txNumber: 7 }];
+    const env = endorserEnvelope({ channel: 'c', chaincode: 'cc', fn: 'f', mspId: 'M', certificate: cert, reads, writes: [{ key: 'b', value: 'v' }] });
+    const tx = decodeBlock(testBlock(1, Buffer.alloc(32), [env.bytes], [MVCC_READ_CONFLICT])).transactions[0]!;
+    const expected = [{ namespace: 'cc', reads: [{ key: 'a' }, { key: 'grün', version: { blockNumber: 2 ** 40, txNumber: 7 } }], writes: [{ key: 'b', isDelete: false, valueSize: 1 }], rangeQueries: 0, collections: [] }];
+    expect(JSON.parse(JSON.stringify(tx.rwsets))).toEqual(expected);
+    expect(Object.keys(tx.rwsets[0]!)).toEqual(['namespace', 'reads', 'writes', 'rangeQueries', 'collections']);
+    expect(tx.rwsets).toEqual(expected);
+    expect(tx.rwsets[0]!.reads).toBe(tx.rwsets[0]!.reads); // decoded once
+    expect(decodeRwSetBytes(tx.rwsetBytes!)).toEqual(expected);
+  });
+
+  it('reports a malformed read when the block is decoded, not when the reads are asked for', () => {
+    const env = endorserEnvelope({ channel: 'c', chaincode: 'cc', fn: 'f', mspId: 'M', certificate: cert, reads: [{ key: 'readkey-x' }] });
+    const bytes = Buffer.from(env.bytes);
+    // KVRead { key = 1 } as a varint field: the key's string has the wrong wire type
+    const at = bytes.indexOf(Buffer.concat([Buffer.from([0x0a, 0x0b, 0x0a, 0x09]), Buffer.from('readkey-x')]));
+    expect(at).toBeGreaterThan(0);
+    bytes[at + 2] = 0x08;
+    const block = decodeBlock(testBlock(1, Buffer.alloc(32), [bytes], [VALID]));
+    expect(block.transactions).toEqual([]);
+    expect(block.malformed).toEqual([{ position: 0, reason: 'protobuf: field 1 has wire type 0, expected 2' }]);
   });
 
   it('cuts huge arguments to a bounded size', () => {

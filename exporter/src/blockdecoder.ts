@@ -2,10 +2,8 @@ import { common } from '@hyperledger/fabric-protos';
 import { boundedArgs } from './boundedtext';
 import { decodeConfigEnvelope } from './configdecoder';
 import type { ChannelConfigInfo, ChaincodeEventInfo, DecodedBlock, DecodedTransaction, Identity, KeyRead, KeyWrite, MalformedEnvelope, NamespaceRwSet } from './decodedblock';
-import { ProtoReader } from './protoreader';
+import { ProtoReader, utf8 } from './protoreader';
 import { NOT_VALIDATED, validationCodeName } from './validationcode';
-
-const textDecoder = new TextDecoder('utf-8');
 
 // The project's one reader of Fabric blocks. Envelopes are walked with a minimal protobuf wire reader
 // (protoreader.ts; field numbers as in fabric-protos, noted at each message), several times faster
@@ -20,6 +18,10 @@ const textDecoder = new TextDecoder('utf-8');
 //       ProposalResponsePayload { extension: ChaincodeAction { results: TxReadWriteSet, events: ChaincodeEvent, response } }
 //     CONFIG: data = ConfigEnvelope (configdecoder.ts)
 //   metadata[TRANSACTIONS_FILTER]: one validation code byte per envelope.
+//
+// The envelope is walked as offsets into its bytes (fieldsOf, ProtoReader.message): views are made
+// only of what a transaction keeps (its read/write set bytes, its arguments). The keys a transaction
+// read are decoded when first asked for (a conflict's, mostly), but checked like the rest at once.
 //
 // Fabric 2.5 and 3.x blocks share this layout; 3.x BFT orderers add signatures to metadata[SIGNATURES],
 // which the decoder does not need. An envelope that does not decode is reported in `malformed` and
@@ -111,54 +113,69 @@ function u8(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/** The fields of one message as views: field number -> the last occurrence's bytes. */
-function messageFields(bytes: Uint8Array, wanted: number): (Uint8Array | undefined)[] {
-  const out: (Uint8Array | undefined)[] = new Array(wanted + 1);
-  for (const r = new ProtoReader(bytes); r.next(); ) {
-    if (r.field <= wanted && r.wire === 2) out[r.field] = r.bytes();
-    else r.skip();
+/**
+ * The length-delimited fields 1..wanted of the message buf[start, end), the last occurrence of each:
+ * field f starts at at[2f] and ends at at[2f + 1] (-1 when absent). `at` is shared scratch: copy what
+ * you need before the next call.
+ */
+const at = new Int32Array(16);
+function fieldsOf(buf: Uint8Array, start: number, end: number, wanted: number): Int32Array {
+  at.fill(-1, 0, 2 * wanted + 2);
+  for (const r = new ProtoReader(buf, start, end); r.next(); ) {
+    if (r.field <= wanted && r.wire === 2) {
+      at[2 * r.field] = r.lengthDelimited();
+      at[2 * r.field + 1] = r.valueEnd;
+    } else r.skip();
   }
-  return out;
+  return at;
 }
 
 /** Decodes one envelope of a block; throws when it is malformed. */
 export function decodeEnvelope(bytes: Uint8Array, position: number, validationCode: number, options: DecodeOptions = {}): { transaction: DecodedTransaction; config?: ChannelConfigInfo } {
-  const payload = messageFields(bytes, 1)[1]; // Envelope { payload = 1, signature = 2 }
-  if (!payload) throw new Error('envelope without a payload');
-  const [, payloadHeader, payloadData] = messageFields(payload, 2); // Payload { header = 1, data = 2 }
-  if (!payloadHeader) throw new Error('payload without a header');
-  const [, channelHeaderBytes, signatureHeaderBytes] = messageFields(payloadHeader, 2); // Header { channel_header = 1, signature_header = 2 }
-  if (!channelHeaderBytes) throw new Error('payload header without a channel header');
+  let f = fieldsOf(bytes, 0, bytes.length, 1); // Envelope { payload = 1, signature = 2 }
+  if (f[2]! < 0) throw new Error('envelope without a payload');
+  f = fieldsOf(bytes, f[2]!, f[3]!, 2); // Payload { header = 1, data = 2 }
+  if (f[2]! < 0) throw new Error('payload without a header');
+  const dataStart = f[4]!;
+  const dataEnd = f[5]!;
+  f = fieldsOf(bytes, f[2]!, f[3]!, 2); // Header { channel_header = 1, signature_header = 2 }
+  if (f[2]! < 0) throw new Error('payload header without a channel header');
+  const signatureHeaderStart = f[4]!;
+  const signatureHeaderEnd = f[5]!;
   // ChannelHeader { type = 1, version = 2, timestamp = 3, channel_id = 4, tx_id = 5, epoch = 6, extension = 7, tls_cert_hash = 8 }
   let typeCode = 0;
   let timestampMs: number | undefined;
   let channel = '';
   let txId = '';
-  for (const r = new ProtoReader(channelHeaderBytes); r.next(); ) {
+  for (const r = new ProtoReader(bytes, f[2]!, f[3]!); r.next(); ) {
     if (r.field === 1) typeCode = r.int32();
-    else if (r.field === 3) timestampMs = timestampToMs(r.bytes());
+    else if (r.field === 3) timestampMs = timestampToMs(r.message());
     else if (r.field === 4) channel = intern(r.string());
     else if (r.field === 5) txId = r.string();
     else r.skip();
   }
-  const creatorBytes = signatureHeaderBytes ? messageFields(signatureHeaderBytes, 1)[1] : undefined; // SignatureHeader { creator = 1, nonce = 2 }
+  // SignatureHeader { creator = 1, nonce = 2 }
+  if (signatureHeaderStart >= 0) f = fieldsOf(bytes, signatureHeaderStart, signatureHeaderEnd, 1);
+  const creatorStart = signatureHeaderStart >= 0 ? f[2]! : -1;
+  const creatorEnd = signatureHeaderStart >= 0 ? f[3]! : -1;
   // built field by field, not with object spreads: this runs for every transaction of every block
   const tx: Mutable<DecodedTransaction> = { position, txId, type: HEADER_TYPE_NAMES.get(typeCode) ?? `TYPE_${typeCode}`, channel, validationCode, validationCodeName: validationCodeName(validationCode), args: NONE, endorsers: NONE, rwsets: NONE, events: NONE, size: bytes.length };
   if (timestampMs !== undefined) tx.timestampMs = timestampMs;
-  if (creatorBytes?.length) tx.creator = decodeIdentity(creatorBytes);
-  const data = payloadData ?? new Uint8Array();
+  if (creatorEnd > creatorStart) tx.creator = identityAt(bytes, creatorStart, creatorEnd);
   if (typeCode === common.HeaderType.ENDORSER_TRANSACTION) {
-    decodeEndorserTransaction(data, options, tx);
+    if (dataStart >= 0) decodeEndorserTransaction(bytes, dataStart, dataEnd, options, tx);
+    else decodeEndorserTransaction(EMPTY, 0, 0, options, tx);
     return { transaction: tx };
   }
   if (typeCode === common.HeaderType.CONFIG) {
-    return { transaction: tx, config: decodeConfigEnvelope(data) };
+    return { transaction: tx, config: decodeConfigEnvelope(dataStart >= 0 ? bytes.subarray(dataStart, dataEnd) : EMPTY) };
   }
   return { transaction: tx };
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const NONE: readonly never[] = Object.freeze([]);
+const EMPTY = new Uint8Array();
 
 /**
  * Channel, chaincode, namespace and function names repeat in every transaction: the decoded string is
@@ -174,10 +191,10 @@ function intern(s: string): string {
 }
 
 /** google.protobuf.Timestamp { seconds = 1, nanos = 2 } in milliseconds. */
-function timestampToMs(bytes: Uint8Array): number {
+function timestampToMs(r: ProtoReader): number {
   let seconds = 0;
   let nanos = 0;
-  for (const r = new ProtoReader(bytes); r.next(); ) {
+  while (r.next()) {
     if (r.field === 1) seconds = r.uint();
     else if (r.field === 2) nanos = r.int32();
     else r.skip();
@@ -195,9 +212,14 @@ const RECENT_IDENTITIES = 32;
 
 /** A serialized identity (SerializedIdentity { mspid = 1, id_bytes = 2 }): MSP ID and, for X.509 identities, the PEM certificate. */
 export function decodeIdentity(bytes: Uint8Array): Identity {
+  return identityAt(bytes, 0, bytes.length);
+}
+
+/** The identity serialized in buf[start, end). */
+function identityAt(buf: Uint8Array, start: number, end: number): Identity {
   for (let i = 0; i < recentIdentities.length; i++) {
     const seen = recentIdentities[i]!;
-    if (seen.bytes.equals(bytes)) {
+    if (seen.bytes.length === end - start && seen.bytes.compare(buf, start, end) === 0) {
       if (i > 0) {
         recentIdentities.splice(i, 1);
         recentIdentities.unshift(seen);
@@ -205,6 +227,7 @@ export function decodeIdentity(bytes: Uint8Array): Identity {
       return seen.identity;
     }
   }
+  const bytes = buf.subarray(start, end);
   let mspId = '';
   let idBytes: Uint8Array = new Uint8Array();
   for (const r = new ProtoReader(bytes); r.next(); ) {
@@ -220,9 +243,9 @@ export function decodeIdentity(bytes: Uint8Array): Identity {
 }
 
 /** The name in a ChaincodeID { path = 1, name = 2, version = 3 }. */
-function chaincodeName(bytes: Uint8Array | undefined): string | undefined {
-  if (!bytes) return undefined;
-  for (const r = new ProtoReader(bytes); r.next(); ) {
+function chaincodeName(buf: Uint8Array, start: number, end: number): string | undefined {
+  if (start < 0) return undefined;
+  for (const r = new ProtoReader(buf, start, end); r.next(); ) {
     if (r.field === 2) return intern(r.string());
     r.skip();
   }
@@ -230,22 +253,34 @@ function chaincodeName(bytes: Uint8Array | undefined): string | undefined {
 }
 
 /** Chaincode name and arguments from ChaincodeProposalPayload { input = 1: ChaincodeInvocationSpec { chaincode_spec = 1 } }. */
-function invocation(proposalPayload: Uint8Array): { chaincode?: string; args: Uint8Array[] } {
-  const input = messageFields(proposalPayload, 1)[1];
-  const spec = input && messageFields(input, 1)[1];
-  if (!spec) return { args: [] };
+function invocation(buf: Uint8Array, start: number, end: number): { chaincode?: string; args: Uint8Array[] } {
+  let f = fieldsOf(buf, start, end, 1);
+  if (f[2]! < 0) return { args: [] };
+  f = fieldsOf(buf, f[2]!, f[3]!, 1);
+  if (f[2]! < 0) return { args: [] };
   // ChaincodeSpec { type = 1, chaincode_id = 2, input = 3: ChaincodeInput { args = 1 (repeated), decorations = 2, is_init = 3 }, timeout = 4 }
-  const [, , id, chaincodeInput] = messageFields(spec, 3);
+  f = fieldsOf(buf, f[2]!, f[3]!, 3);
+  const idStart = f[4]!;
+  const idEnd = f[5]!;
   const args: Uint8Array[] = [];
-  if (chaincodeInput) repeatedBytes(chaincodeInput, 1, args);
-  const chaincode = chaincodeName(id);
+  if (f[6]! >= 0) {
+    for (const r = new ProtoReader(buf, f[6]!, f[7]!); r.next(); ) {
+      if (r.field === 1) args.push(r.bytes());
+      else r.skip();
+    }
+  }
+  const chaincode = chaincodeName(buf, idStart, idEnd);
   return { ...(chaincode ? { chaincode } : {}), args };
 }
 
-/** Fills in the endorser transaction's chaincode, function, arguments, endorsers, read/write sets, events and response status. */
-function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx: Mutable<DecodedTransaction>): void {
-  const actions: Uint8Array[] = [];
-  repeatedBytes(data, 1, actions); // Transaction { actions = 1 }
+/** Fills in the endorser transaction's chaincode, function, arguments, endorsers, read/write sets, events and response status from the Transaction in buf[start, end). */
+function decodeEndorserTransaction(buf: Uint8Array, start: number, end: number, options: DecodeOptions, tx: Mutable<DecodedTransaction>): void {
+  const actions: number[] = []; // start and end of each
+  for (const r = new ProtoReader(buf, start, end); r.next(); ) {
+    // Transaction { actions = 1 }
+    if (r.field === 1) actions.push(r.lengthDelimited(), r.valueEnd);
+    else r.skip();
+  }
   if (actions.length === 0) throw new Error('endorser transaction without actions');
   // Fabric's gateway and SDKs put one action in a transaction; a second would be the same chaincode's.
   let first = true;
@@ -253,39 +288,54 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx:
   const rwsets: NamespaceRwSet[] = [];
   const events: ChaincodeEventInfo[] = [];
   const rwsetBytes: Uint8Array[] = [];
-  for (const action of actions) {
-    const actionPayload = messageFields(action, 2)[2]; // TransactionAction { header = 1, payload = 2 }
-    if (!actionPayload) throw new Error('transaction action without a payload');
-    const [, proposalPayload, endorsed] = messageFields(actionPayload, 2); // ChaincodeActionPayload { chaincode_proposal_payload = 1, action = 2 }
-    if (!endorsed) throw new Error('chaincode action payload without an endorsed action');
+  for (let a = 0; a < actions.length; a += 2) {
+    let f = fieldsOf(buf, actions[a]!, actions[a + 1]!, 2); // TransactionAction { header = 1, payload = 2 }
+    if (f[4]! < 0) throw new Error('transaction action without a payload');
+    f = fieldsOf(buf, f[4]!, f[5]!, 2); // ChaincodeActionPayload { chaincode_proposal_payload = 1, action = 2 }
+    const proposalStart = f[2]!;
+    const proposalEnd = f[3]!;
+    if (f[4]! < 0) throw new Error('chaincode action payload without an endorsed action');
     // ChaincodeEndorsedAction { proposal_response_payload = 1, endorsements = 2 (repeated Endorsement { endorser = 1, signature = 2 }) }
-    let responsePayload: Uint8Array | undefined;
-    for (const r = new ProtoReader(endorsed); r.next(); ) {
-      if (r.field === 1) responsePayload = r.bytes();
-      else if (r.field === 2) {
-        const endorser = messageFields(r.bytes(), 1)[1];
-        if (endorser) endorsers.push(decodeIdentity(endorser));
+    let responseStart = -1;
+    let responseEnd = -1;
+    for (const r = new ProtoReader(buf, f[4]!, f[5]!); r.next(); ) {
+      if (r.field === 1) {
+        responseStart = r.lengthDelimited();
+        responseEnd = r.valueEnd;
+      } else if (r.field === 2) {
+        const e = fieldsOf(buf, r.lengthDelimited(), r.valueEnd, 1);
+        if (e[2]! >= 0) endorsers.push(identityAt(buf, e[2]!, e[3]!));
       } else r.skip();
     }
-    const extension = responsePayload && messageFields(responsePayload, 2)[2]; // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
+    // ProposalResponsePayload { proposal_hash = 1, extension = 2 }
+    if (responseStart >= 0) f = fieldsOf(buf, responseStart, responseEnd, 2);
     // ChaincodeAction { results = 1, events = 2, response = 3: Response { status = 1 }, chaincode_id = 4 }
-    const [, results, eventBytes, response, actionChaincodeId] = extension ? messageFields(extension, 4) : [];
-    if (results) {
-      decodeRwSets(results, rwsets);
-      rwsetBytes.push(results);
+    if (responseStart >= 0 && f[4]! >= 0) f = fieldsOf(buf, f[4]!, f[5]!, 4);
+    else f.fill(-1, 0, 10);
+    const resultsStart = f[2]!;
+    const resultsEnd = f[3]!;
+    const eventStart = f[4]!;
+    const eventEnd = f[5]!;
+    const responseStatusStart = f[6]!;
+    const responseStatusEnd = f[7]!;
+    const idStart = f[8]!;
+    const idEnd = f[9]!;
+    if (resultsStart >= 0) {
+      decodeRwSets(buf, resultsStart, resultsEnd, rwsets, true);
+      rwsetBytes.push(buf.subarray(resultsStart, resultsEnd));
     }
-    if (eventBytes?.length) events.push(decodeEvent(eventBytes));
+    if (eventEnd > eventStart) events.push(decodeEvent(new ProtoReader(buf, eventStart, eventEnd)));
     if (first) {
       first = false;
-      const invoked = proposalPayload ? invocation(proposalPayload) : { args: [] as Uint8Array[] };
-      const chaincode = invoked.chaincode || chaincodeName(actionChaincodeId);
+      const invoked = proposalStart >= 0 ? invocation(buf, proposalStart, proposalEnd) : { args: [] as Uint8Array[] };
+      const chaincode = invoked.chaincode || chaincodeName(buf, idStart, idEnd);
       if (chaincode) tx.chaincode = chaincode;
       const args = invoked.args;
       if (args.length) tx.function = intern(u8(args[0]!).toString('utf8'));
       tx.args = boundedArgs(args.slice(1), options.maxArgs, options.maxArgBytes);
-      if (response) {
+      if (responseStatusStart >= 0) {
         let status = 0;
-        for (const r = new ProtoReader(response); r.next(); ) r.field === 1 ? (status = r.int32()) : r.skip();
+        for (const r = new ProtoReader(buf, responseStatusStart, responseStatusEnd); r.next(); ) r.field === 1 ? (status = r.int32()) : r.skip();
         tx.responseStatus = status;
       }
     }
@@ -297,11 +347,11 @@ function decodeEndorserTransaction(data: Uint8Array, options: DecodeOptions, tx:
 }
 
 /** ChaincodeEvent { chaincode_id = 1, tx_id = 2, event_name = 3, payload = 4 }. */
-function decodeEvent(bytes: Uint8Array): ChaincodeEventInfo {
+function decodeEvent(r: ProtoReader): ChaincodeEventInfo {
   let chaincode = '';
   let name = '';
   let payloadSize = 0;
-  for (const r = new ProtoReader(bytes); r.next(); ) {
+  while (r.next()) {
     if (r.field === 1) chaincode = r.string();
     else if (r.field === 3) name = r.string();
     else if (r.field === 4) payloadSize = r.size();
@@ -313,72 +363,140 @@ function decodeEvent(bytes: Uint8Array): ChaincodeEventInfo {
 /** The read/write sets in TxReadWriteSet bytes (a transaction's `rwsetBytes`), as the decoder gives them in `rwsets`. */
 export function decodeRwSetBytes(bytes: Uint8Array): NamespaceRwSet[] {
   const out: NamespaceRwSet[] = [];
-  decodeRwSets(bytes, out);
+  decodeRwSets(bytes, 0, bytes.length, out, false);
   return out;
 }
 
-/** TxReadWriteSet { data_model = 1, ns_rwset = 2 (repeated NsReadWriteSet { namespace = 1, rwset = 2: KVRWSet, collection_hashed_rwset = 3 { collection_name = 1 } }) }. */
-function decodeRwSets(results: Uint8Array, out: NamespaceRwSet[]): void {
-  for (const r = new ProtoReader(results); r.next(); ) {
+/**
+ * TxReadWriteSet { data_model = 1, ns_rwset = 2 (repeated NsReadWriteSet { namespace = 1, rwset = 2: KVRWSet, collection_hashed_rwset = 3 { collection_name = 1 } }) }
+ * in buf[start, end). With `lazyReads`, the keys read are checked now and decoded when first asked for:
+ * they matter for the few conflicting transactions, and they are the bytes of the block, which a
+ * transaction keeps a view of anyway (rwsetBytes). Without, they are decoded now (bytes that may be reused).
+ */
+function decodeRwSets(buf: Uint8Array, start: number, end: number, out: NamespaceRwSet[], lazyReads: boolean): void {
+  for (const r = new ProtoReader(buf, start, end); r.next(); ) {
     if (r.field !== 2) {
       r.skip();
       continue;
     }
     let namespace = '';
-    let kv: Uint8Array | undefined;
-    const collections: string[] = [];
-    for (const n = new ProtoReader(r.bytes()); n.next(); ) {
+    let kvStart = -1;
+    let kvEnd = -1;
+    let collections: string[] | undefined;
+    for (const n = r.message(); n.next(); ) {
       if (n.field === 1) namespace = intern(n.string());
-      else if (n.field === 2) kv = n.bytes();
-      else if (n.field === 3) {
-        const name = messageFields(n.bytes(), 1)[1];
-        collections.push(name ? textDecoder.decode(name) : '');
+      else if (n.field === 2) {
+        kvStart = n.lengthDelimited();
+        kvEnd = n.valueEnd;
+      } else if (n.field === 3) {
+        const c = fieldsOf(buf, n.lengthDelimited(), n.valueEnd, 1);
+        (collections ??= []).push(c[2]! >= 0 ? utf8(buf, c[2]!, c[3]!) : '');
       } else n.skip();
     }
-    const { reads, writes, rangeQueries } = decodeKvRwSet(kv);
-    out.push({ namespace, reads, writes, rangeQueries, collections: collections.length ? collections : NONE });
+    out.push(decodeKvRwSet(buf, kvStart, kvEnd, namespace, collections ?? NONE, lazyReads));
   }
 }
 
 /** KVRWSet { reads = 1 { key = 1, version = 2 { block_num = 1, tx_num = 2 } }, range_queries_info = 2, writes = 3 { key = 1, is_delete = 2, value = 3 }, metadata_writes = 4 }. */
-function decodeKvRwSet(bytes: Uint8Array | undefined): { reads: KeyRead[]; writes: KeyWrite[]; rangeQueries: number } {
-  const reads: KeyRead[] = [];
+function decodeKvRwSet(buf: Uint8Array, start: number, end: number, namespace: string, collections: readonly string[], lazyReads: boolean): NamespaceRwSet {
+  let reads: KeyRead[] | undefined;
+  let hasReads = false;
   const writes: KeyWrite[] = [];
   let rangeQueries = 0;
-  if (!bytes) return { reads, writes, rangeQueries };
-  for (const r = new ProtoReader(bytes); r.next(); ) {
-    if (r.field === 1) {
-      let key = '';
-      let version: KeyRead['version'];
-      for (const k = new ProtoReader(r.bytes()); k.next(); ) {
-        if (k.field === 1) key = k.string();
-        else if (k.field === 2) {
-          let blockNumber = 0;
-          let txNumber = 0;
-          for (const v = new ProtoReader(k.bytes()); v.next(); ) {
-            if (v.field === 1) blockNumber = v.uint();
-            else if (v.field === 2) txNumber = v.uint();
-            else v.skip();
-          }
-          version = { blockNumber, txNumber };
-        } else k.skip();
-      }
-      reads.push(version ? { key, version } : { key });
-    } else if (r.field === 2) {
-      r.skip();
-      rangeQueries++;
-    } else if (r.field === 3) {
-      let key = '';
-      let isDelete = false;
-      let valueSize = 0;
-      for (const w = new ProtoReader(r.bytes()); w.next(); ) {
-        if (w.field === 1) key = w.string();
-        else if (w.field === 2) isDelete = w.bool();
-        else if (w.field === 3) valueSize = w.size();
-        else w.skip();
-      }
-      writes.push({ key, isDelete, valueSize });
-    } else r.skip();
+  if (start >= 0) {
+    for (const r = new ProtoReader(buf, start, end); r.next(); ) {
+      if (r.field === 1) {
+        const read = readOf(r.message(), !lazyReads);
+        hasReads = true;
+        if (read) (reads ??= []).push(read);
+      } else if (r.field === 2) {
+        r.skip();
+        rangeQueries++;
+      } else if (r.field === 3) {
+        let key = '';
+        let isDelete = false;
+        let valueSize = 0;
+        for (const w = r.message(); w.next(); ) {
+          if (w.field === 1) key = w.string();
+          else if (w.field === 2) isDelete = w.bool();
+          else if (w.field === 3) valueSize = w.size();
+          else w.skip();
+        }
+        writes.push({ key, isDelete, valueSize });
+      } else r.skip();
+    }
   }
-  return { reads, writes, rangeQueries };
+  if (!hasReads || !lazyReads) return { namespace, reads: reads ?? [], writes, rangeQueries, collections };
+  return new LazyReadsRwSet(namespace, buf, start, end, writes, rangeQueries, collections);
+}
+
+/**
+ * A namespace's read/write set whose reads are decoded when first read. `reads` is an own enumerable
+ * property, as in the plain objects, so JSON and equality see the two alike; its getter is one shared
+ * function (an object literal's getter would be a closure, and a hidden class, per object).
+ */
+class LazyReadsRwSet implements NamespaceRwSet {
+  declare readonly namespace: string;
+  declare readonly reads: readonly KeyRead[];
+  declare readonly writes: readonly KeyWrite[];
+  declare readonly rangeQueries: number;
+  declare readonly collections: readonly string[];
+  readonly #buf: Uint8Array;
+  readonly #start: number;
+  readonly #end: number;
+  #decoded: KeyRead[] | undefined;
+
+  constructor(namespace: string, buf: Uint8Array, start: number, end: number, writes: readonly KeyWrite[], rangeQueries: number, collections: readonly string[]) {
+    this.#buf = buf;
+    this.#start = start;
+    this.#end = end;
+    // in the plain objects' key order
+    (this as Mutable<NamespaceRwSet>).namespace = namespace;
+    Object.defineProperty(this, 'reads', READS);
+    (this as Mutable<NamespaceRwSet>).writes = writes;
+    (this as Mutable<NamespaceRwSet>).rangeQueries = rangeQueries;
+    (this as Mutable<NamespaceRwSet>).collections = collections;
+  }
+
+  static decodeReads(set: LazyReadsRwSet): KeyRead[] {
+    if (set.#decoded) return set.#decoded;
+    const decoded: KeyRead[] = [];
+    for (const r = new ProtoReader(set.#buf, set.#start, set.#end); r.next(); ) {
+      if (r.field === 1) decoded.push(readOf(r.message(), true)!);
+      else r.skip();
+    }
+    return (set.#decoded = decoded);
+  }
+}
+
+const READS: PropertyDescriptor = {
+  enumerable: true,
+  get(this: LazyReadsRwSet) {
+    return LazyReadsRwSet.decodeReads(this);
+  },
+};
+
+/** One KVRead, checked; built only when `build` (else undefined). */
+function readOf(k: ProtoReader, build: boolean): KeyRead | undefined {
+  let keyStart = -1;
+  let keyEnd = -1;
+  let version: KeyRead['version'];
+  while (k.next()) {
+    if (k.field === 1) {
+      keyStart = k.lengthDelimited();
+      keyEnd = k.valueEnd;
+    } else if (k.field === 2) {
+      let blockNumber = 0;
+      let txNumber = 0;
+      for (const v = k.message(); v.next(); ) {
+        if (v.field === 1) blockNumber = v.uint();
+        else if (v.field === 2) txNumber = v.uint();
+        else v.skip();
+      }
+      if (build) version = { blockNumber, txNumber };
+    } else k.skip();
+  }
+  if (!build) return undefined;
+  const key = keyStart >= 0 ? utf8(k.buf, keyStart, keyEnd) : '';
+  return version ? { key, version } : { key };
 }
