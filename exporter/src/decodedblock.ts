@@ -24,7 +24,6 @@ export interface KeyWrite {
 /** The public read/write set of one namespace (a chaincode, or _lifecycle). */
 export interface NamespaceRwSet {
   readonly namespace: string;
-  /** From the block decoder, decoded when first read (the bytes were checked with the rest of the envelope). */
   readonly reads: readonly KeyRead[];
   readonly writes: readonly KeyWrite[];
   readonly rangeQueries: number;
