@@ -208,15 +208,22 @@ describeIf('the plugin in Chromium against a live network', () => {
     await shot('chaincode-pods');
   });
 
-  it('profile: a capture of a marbles pod through the capture route, as a top table and a flame graph', async () => {
+  it('profile: a capture of a marbles pod through the capture route, as a top table and a flame graph, and its heap profile', async () => {
     await open('/a/mictract-app/profile?chaincode=marbles', 'Capture a CPU profile');
     await page.getByLabel('Seconds').fill('3');
+    await page.getByLabel('also a heap profile').check({ force: true });
     await page.getByRole('button', { name: /Capture profile/ }).click();
     await page.getByRole('table', { name: 'Top functions' }).waitFor({ timeout: 120_000 });
     await page.getByTestId('flamegraph').locator('canvas').first().waitFor();
     expect(page.url()).toMatch(/\/a\/mictract-app\/profile\?id=[0-9a-f]{16}/);
     await page.waitForTimeout(500);
     await shot('profile');
+    // the same capture's sampling heap profile: allocations by function and by stack
+    await page.getByRole('radio', { name: 'Heap allocations' }).check({ force: true });
+    await page.getByTestId('heap-flamegraph').locator('canvas').first().waitFor({ timeout: 60_000 });
+    await page.getByText(/\d+ sampled allocations/).waitFor();
+    await page.waitForTimeout(500);
+    await shot('profile-heap');
   });
 
   it('configuration: Save & test says each dependency works', async () => {

@@ -101,7 +101,9 @@ export async function captureProfile(address: string, opts: CaptureOptions): Pro
     await session.send('Profiler.setSamplingInterval', { interval: opts.samplingIntervalUs ?? 1000 });
     if (opts.heap) {
       await session.send('HeapProfiler.enable');
-      await session.send('HeapProfiler.startSampling', { samplingInterval: opts.heapSamplingBytes ?? 32768 });
+      // every sampled allocation of the capture's window, also those the garbage collector has freed
+      // since: what allocates (the cost of GC) rather than what happens to be live when it stops
+      await session.send('HeapProfiler.startSampling', { samplingInterval: opts.heapSamplingBytes ?? 32768, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
     }
     const startedAt = new Date().toISOString();
     const t0 = performance.now();

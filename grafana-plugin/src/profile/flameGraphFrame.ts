@@ -9,7 +9,9 @@ import type { CpuProfile } from '../api/profileApi';
 export function frameLabel(f: CpuProfile['nodes'][number]['callFrame']): string {
   const name = f.functionName || '(anonymous)';
   if (!f.url) {
-    return name;
+    // @grafana/flamegraph groups frames in a plain object keyed by label: a V8 built-in without a script
+    // named like an Object.prototype member ("toString", "constructor") found that member and threw
+    return name in Object.prototype ? `${name} (built-in)` : name;
   }
   const file = f.url.replace(/^file:\/\//, '');
   const nm = file.lastIndexOf('/node_modules/');

@@ -7,8 +7,8 @@ import { flameFrame, frameLabel } from './flameGraphFrame';
 // A V8 sampling heap profile (.heapprofile, the DevTools protocol's HeapProfiler.SamplingHeapProfile),
 // as the exporter serves it for a capture made with heap: true: a tree of allocation stacks, each node
 // with the bytes sampled at that frame itself (selfSize). V8 samples one allocation per 32 KB on
-// average (the exporter's interval) and the profile keeps the samples still live when the capture
-// stopped. Here: the tree as the DataFrame @grafana/flamegraph draws (bytes), and the top allocating
+// average (the exporter's interval) and the profile keeps every sample of the capture's window, also
+// those collected since. Here: the tree as the DataFrame @grafana/flamegraph draws (bytes), and the top allocating
 // functions. Pure, apart from the fetch.
 
 export interface HeapNode {

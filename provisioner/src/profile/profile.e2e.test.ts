@@ -69,6 +69,14 @@ describe('mictract profile', () => {
       const heapText = await readFile(files.find((f) => f.endsWith('.heapprofile'))!, 'utf8');
       expect(protocolViolations('Profiler.Profile', JSON.parse(cpuText))).toEqual([]);
       expect(protocolViolations('HeapProfiler.SamplingHeapProfile', JSON.parse(heapText))).toEqual([]);
+      // the window's allocations, freed ones too: the chaincode's own code allocates under this workload
+      const heapUrls = new Set<string>();
+      const walk = (n: { callFrame: { url: string }; children: unknown[] }): void => {
+        heapUrls.add(n.callFrame.url);
+        for (const c of n.children) walk(c as typeof n);
+      };
+      walk((JSON.parse(heapText) as { head: { callFrame: { url: string }; children: unknown[] } }).head);
+      expect([...heapUrls].some((u) => u.includes('/examples/marbles/'))).toBe(true);
       expect(cpuText).not.toContain(secret);
       expect(heapText).not.toContain(secret);
     } finally {

@@ -132,8 +132,8 @@ export default function ProfilePage() {
       subTitle={
         <>
           A CPU profile of one chaincode pod, recorded by V8 through its Node.js inspector while it serves: where its
-          time goes, by function and source line; with a heap profile, the sampled allocations it still held when the
-          capture stopped, by stack.
+          time goes, by function and source line; with a heap profile, the sampled allocations it made while the capture
+          ran, by stack.
           {tx && channel && (
             <div>
               From transaction <Link to={paths.transaction(channel, tx)}>{tx.slice(0, 12)}…</Link>
@@ -294,8 +294,8 @@ function HeapView({ heap }: { heap: ReturnType<typeof useLoad<HeapProfile | unde
     <>
       <Section title="Heap allocations">
         <div>
-          {samples.length} sampled allocations, {formatBytes(bytes)}, still live when the capture stopped (V8 samples
-          one allocation per 32 KB on average, with its stack; sizes only, never a value).
+          {samples.length} sampled allocations, {formatBytes(bytes)}, made while the capture ran, freed since or not (V8
+          samples one allocation per 32 KB on average, with its stack; sizes only, never a value).
         </div>
       </Section>
       <AllocationTable rows={rows} />
