@@ -8,6 +8,7 @@ const host = await startDevHost({
   apiUrl: info.apiUrl,
   prometheusUrl: info.prometheusUrl,
   jaegerUrl: info.jaegerUrl,
+  ...(info.profileToken ? { profileToken: info.profileToken } : {}),
   port: Number(process.argv[3] ?? 3300),
 });
 console.log(`Mictract development host (a preview, not Grafana): ${host.url}/a/mictract-app/channels`);

@@ -20,6 +20,7 @@ import { queryCommitted } from './fabric/lifecycle';
 import { MarblesWorkload, statusLine } from './workload/marblesworkload';
 import { whereToLook } from './local/wheretolook';
 import { PLUGIN_ID, grafanaCommand, writeGrafanaProvisioning } from './observability/grafanaprovisioning';
+import { startPreview } from './observability/preview';
 import { type TargetOptions, downTarget, renderCommand, statusTarget, upTarget, upgradeTarget, withTarget } from './kubernetes/commands';
 import { addProfileCommand } from './profile/profilecommand';
 
@@ -153,7 +154,8 @@ program
   .description('bring up the network (as `up`), print where to look, and run a mixed marbles workload until Ctrl-C; the network stays up')
   .argument('<spec>', 'network spec (YAML), e.g. examples/network.yaml')
   .option('--rate <tx/s>', 'transactions started per second', '5')
-  .action(async (specFile: string, opts: { rate: string }) => {
+  .option('--preview', "also serve the Grafana app's pages on 127.0.0.1 through the plugin's development host (a preview, not Grafana; needs the built plugin), until the workload stops")
+  .action(async (specFile: string, opts: { rate: string; preview?: boolean }) => {
     const rate = Number(opts.rate);
     if (!(rate > 0 && rate <= 1000)) throw new UsageError(`--rate: must be a number of transactions per second from 0 to 1000 (got ${opts.rate})`);
     const progress = consoleProgress();
@@ -162,6 +164,12 @@ program
     const { network } = loaded;
     await upLocal(loaded, progress).catch(async (err: unknown) => explainFailure(network.name, err));
     console.log(`\nnetwork ${network.name} is up in ${((Date.now() - started) / 1000).toFixed(1)} s\n${whereToLook(network)}`);
+    const preview = opts.preview
+      ? await startPreview(network, localDirs(network)).then(
+          (p) => (console.log(`  Grafana app preview (the plugin's development host, not Grafana) ${p.url}`), p),
+          (err: unknown) => console.log(`  Grafana app preview: not started, ${(err as Error).message}`),
+        )
+      : undefined;
     const chaincode = network.chaincodes.find((c) => c.name === 'marbles');
     if (!chaincode) {
       console.log('no chaincode named marbles in this spec: no workload to run');
@@ -182,6 +190,7 @@ program
     await workload.run();
     clearInterval(timer);
     conn.close();
+    preview?.stop();
     console.log(`\n${statusLine(workload.stats, Date.now() - t0)}\nworkload stopped; the network is still up (\`mictract status\`, \`mictract down ${network.name}\`)`);
   });
 
