@@ -1,8 +1,8 @@
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { CONNECT_PATH, GrpcMessageReader } from './grpcframes';
-import { CONNECTION_WINDOW, type GrpcStatusValue, pingEvery, statusOfTrailers, STREAM_SETTINGS, trailersOf } from './grpch2';
+import { CONNECTION_WINDOW, type GrpcStatusValue, chaincodeServer, statusOfTrailers, STREAM_SETTINGS, trailersOf } from './grpch2';
 import { formatHostPort, splitHostPort } from './hostport';
 import { InvocationTracker, type Direction } from './invocationtracker';
 import type { Telemetry } from './telemetry';
@@ -117,43 +117,8 @@ function forward(from: http2.Http2Stream, to: http2.Http2Stream, reader: GrpcMes
 export async function startSidecar(options: SidecarServerOptions, telemetry: Telemetry): Promise<Sidecar> {
   const m = telemetry.metrics;
   const { host: replicaHost, port: replicaPort } = splitHostPort(options.replica);
-  const sessions = new Set<ServerHttp2Session>();
   const open = new Set<() => void>();
-
-  const server = options.tls
-    ? http2.createSecureServer({
-        cert: options.tls.cert,
-        key: options.tls.key,
-        ...(options.tls.clientCa ? { ca: options.tls.clientCa, requestCert: true, rejectUnauthorized: true } : {}),
-        settings: STREAM_SETTINGS,
-      })
-    : http2.createServer({ settings: STREAM_SETTINGS });
-  // Small messages both ways, each awaited: never wait for Nagle.
-  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
-
-  server.on('session', (session: ServerHttp2Session) => {
-    sessions.add(session);
-    session.on('error', () => undefined); // its streams close and report
-    session.once('close', () => sessions.delete(session));
-    session.setLocalWindowSize(CONNECTION_WINDOW);
-    pingEvery(session);
-  });
-  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
-      stream.respond({ ':status': 415 }, { endStream: true });
-      return;
-    }
-    if (headers[':path'] !== CONNECT_PATH) {
-      stream.respond(
-        { ':status': 200, 'content-type': 'application/grpc', ...trailersOf({ code: GrpcStatus.UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) },
-        { endStream: true },
-      );
-      return;
-    }
-    relay(stream, headers);
-  });
-  server.on('sessionError', () => undefined);
-  server.on('tlsClientError', () => undefined);
+  const { server, sessions } = chaincodeServer(options.tls, (stream, headers) => relay(stream, headers));
 
   const relay = (peerStream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     m.streamsOpened.inc();

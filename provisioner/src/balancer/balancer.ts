@@ -1,9 +1,8 @@
-import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
-import { CONNECT_PATH } from '@mictract/exporter/dist/sidecar/grpcframes';
 import { formatHostPort, splitHostPort } from '@mictract/exporter/dist/sidecar/hostport';
 import { BalancerMetrics } from './balancermetrics';
-import { CONNECTION_WINDOW, pingEvery, STREAM_SETTINGS, trailersOf, UNIMPLEMENTED } from './h2';
+import { chaincodeServer } from './h2';
 import { PeerSession } from './peersession';
 import type { ReplicaCredentials } from './replicalink';
 
@@ -87,27 +86,7 @@ export async function startBalancer(opts: BalancerOptions): Promise<Balancer> {
     sessions.add(session);
   };
 
-  const server = opts.tls ? http2.createSecureServer({ cert: opts.tls.cert, key: opts.tls.key, settings: STREAM_SETTINGS }) : http2.createServer({ settings: STREAM_SETTINGS });
-  const h2sessions = new Set<ServerHttp2Session>();
-  // Small messages both ways, each awaited: never wait for Nagle.
-  server.on('connection', (socket: net.Socket) => socket.setNoDelay(true));
-  server.on('secureConnection', (socket: net.Socket) => socket.setNoDelay(true));
-  server.on('session', (session: ServerHttp2Session) => {
-    h2sessions.add(session);
-    session.on('error', () => undefined); // its streams close and report
-    session.once('close', () => h2sessions.delete(session));
-    session.setLocalWindowSize(CONNECTION_WINDOW);
-    pingEvery(session); // as fabric-shim's chaincode server and the sidecar, so the peer meets the same server
-  });
-  server.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
-    if (headers[':method'] !== 'POST' || !String(headers['content-type'] ?? '').startsWith('application/grpc')) {
-      stream.respond({ ':status': 415 }, { endStream: true });
-    } else if (headers[':path'] !== CONNECT_PATH) {
-      stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...trailersOf({ code: UNIMPLEMENTED, details: `The server does not implement the method ${String(headers[':path'])}` }) }, { endStream: true });
-    } else connect(stream, headers);
-  });
-  server.on('sessionError', () => undefined);
-  server.on('tlsClientError', () => undefined);
+  const { server, sessions: h2sessions } = chaincodeServer(opts.tls, connect);
   const { host, port: wanted } = splitHostPort(opts.listen);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 
-export { CONNECTION_WINDOW, STREAM_SETTINGS, pingEvery, statusOfTrailers, trailersOf, type GrpcStatusValue as GrpcStatus } from '@mictract/exporter/dist/sidecar/grpch2';
+export { CONNECTION_WINDOW, STREAM_SETTINGS, chaincodeServer, pingEvery, statusOfTrailers, trailersOf, type GrpcStatusValue as GrpcStatus } from '@mictract/exporter/dist/sidecar/grpch2';
 
 // What the balancer needs of gRPC on Node's own HTTP/2 (it runs no gRPC library) beyond what it shares
 // with the sidecar (windows, status in trailers, keepalive: exporter/src/sidecar/grpch2.ts): status

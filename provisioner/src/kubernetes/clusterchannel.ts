@@ -7,6 +7,7 @@ import { type FabricInstall, fabricInstall } from '../fabricbinaries';
 import { type Chaincode, type Network, slotOf } from '../networkspec/network';
 import type { Progress } from '../progress';
 import { networkDir } from '../statedir';
+import { until } from '../until';
 import { clusterCryptoDir } from './clustercrypto';
 import { clusterView } from './clusterview';
 import type { Cluster } from './cluster';
@@ -108,29 +109,24 @@ export async function commitClusterChaincode(ch: ClusterChannel, plan: ClusterCh
  * kwok still learning of its PortForward): tries the join again for a while. Only the first try may
  * skip asking Fabric what is joined already, so nothing is joined twice.
  */
-function joinThroughForwards(fresh: boolean, join: (fresh: boolean) => Promise<number>, cli: string): Promise<number> {
+async function joinThroughForwards(fresh: boolean, join: (fresh: boolean) => Promise<number>, cli: string): Promise<number> {
   let first = fresh;
-  return retrying(async () => {
-    try {
-      return await join(first);
-    } finally {
-      first = false;
-    }
-  }, `${cli} through the port-forwards`);
-}
-
-/** Runs `fn` until it succeeds or `ms` pass; then throws its last error, saying through what. */
-async function retrying<T>(fn: () => Promise<T>, through: string, ms = 30_000): Promise<T> {
-  const start = Date.now();
-  for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() - start + delay > ms) {
-        if (err instanceof Error) err.message = `${through}, for ${Math.round((Date.now() - start) / 1000)} s: ${err.message}`;
-        throw err;
+  let joined = 0;
+  let last: unknown;
+  await until(
+    async () => {
+      try {
+        joined = await join(first);
+        return true;
+      } catch (err) {
+        last = err;
+        return false;
+      } finally {
+        first = false;
       }
-      await new Promise((r) => setTimeout(r, delay));
-    }
-  }
+    },
+    () => `${cli} through the port-forwards, for 30 s: ${last instanceof Error ? last.message : String(last)}`,
+    30_000,
+  );
+  return joined;
 }

@@ -26,8 +26,10 @@ const FOLLOWERS = [
   { apiVersion: 'v1', kind: 'PersistentVolumeClaim' },
 ];
 
-export async function listLabelled(c: Cluster, namespace: string, networkName: string, kinds = OWNED_KINDS): Promise<KubernetesObject[]> {
-  const lists = await Promise.all(kinds.map(async (k) => (await c.objects.list(k.apiVersion, k.kind, namespace, undefined, undefined, undefined, undefined, networkSelector(networkName))).items.map((o) => ({ ...o, apiVersion: k.apiVersion, kind: k.kind }))));
+/** What `up` made for the network, of `kinds`; `also` narrows it by more labels (`key=value,...`). */
+export async function listLabelled(c: Cluster, namespace: string, networkName: string, kinds = OWNED_KINDS, also?: string): Promise<KubernetesObject[]> {
+  const selector = also ? `${networkSelector(networkName)},${also}` : networkSelector(networkName);
+  const lists = await Promise.all(kinds.map(async (k) => (await c.objects.list(k.apiVersion, k.kind, namespace, undefined, undefined, undefined, undefined, selector)).items.map((o) => ({ ...o, apiVersion: k.apiVersion, kind: k.kind }))));
   return lists.flat();
 }
 

@@ -3,7 +3,7 @@ import type { Progress } from '../progress';
 import { type Applied, applyObjects, ensureNamespace, summarize } from './apply';
 import { type ClusterOptions, connectCluster } from './cluster';
 import { type ClusterManifests, clusterManifests } from './clustermanifests';
-import { type DownResult, downNetwork } from './down';
+import { type DownResult, downNetwork, listLabelled } from './down';
 import type { ChaincodeState } from '../local/up';
 import type { Chaincode } from '../networkspec/network';
 import { UsageError } from '../statedir';
@@ -11,7 +11,6 @@ import { until } from '../until';
 import { type Cluster, statusCode } from './cluster';
 import { type ClusterChaincodePlan, commitClusterChaincode, openClusterChannel, planClusterChaincode } from './clusterchannel';
 import { isChaincodeObject } from './manifests';
-import { networkSelector } from './names';
 import { type PodState, type ReadyWait, expectedPods, podStates, waitPodsReady, waitWorkloadsReady } from './podstate';
 
 // The Kubernetes target's commands: `up` (check, build, server-side apply, wait for every pod Ready,
@@ -106,24 +105,22 @@ export async function upKubernetes(loaded: LoadedSpec, progress: Progress, opts:
 
 /** Deletes one chaincode slot's objects (replicas, their Services, its balancers) and waits until they and their pods are gone. */
 async function deleteSlot(c: Cluster, namespace: string, networkName: string, cc: Chaincode, slot: string): Promise<number> {
-  const selector = `${networkSelector(networkName)},mictract.dev/chaincode=${cc.service},mictract.dev/slot=${slot}`;
+  const slotLabels = `mictract.dev/chaincode=${cc.service},mictract.dev/slot=${slot}`;
   const kinds = [
     { apiVersion: 'apps/v1', kind: 'Deployment' },
     { apiVersion: 'v1', kind: 'Service' },
   ];
-  let deleted = 0;
-  for (const k of kinds) {
-    const items = (await c.objects.list(k.apiVersion, k.kind, namespace, undefined, undefined, undefined, undefined, selector)).items;
-    await Promise.all(items.map(async (o) => {
-      await c.objects.delete({ ...o, apiVersion: k.apiVersion, kind: k.kind }, undefined, undefined, undefined, undefined, 'Background').catch((err: unknown) => {
+  const objects = await listLabelled(c, namespace, networkName, kinds, slotLabels);
+  await Promise.all(
+    objects.map((o) =>
+      c.objects.delete(o, undefined, undefined, undefined, undefined, 'Background').catch((err: unknown) => {
         if (statusCode(err) !== 404) throw err;
-      });
-      deleted++;
-    }));
-  }
-  const left = async () => (await Promise.all([...kinds, { apiVersion: 'v1', kind: 'Pod' }].map(async (k) => (await c.objects.list(k.apiVersion, k.kind, namespace, undefined, undefined, undefined, undefined, selector)).items.map((o) => `${k.kind} ${o.metadata?.name}`)))).flat();
+      }),
+    ),
+  );
+  const left = async () => (await listLabelled(c, namespace, networkName, [...kinds, { apiVersion: 'v1', kind: 'Pod' }], slotLabels)).map((o) => `${o.kind} ${o.metadata?.name}`);
   await until(async () => (await left()).length === 0, async () => `the ${slot} slot of ${cc.name} is not gone: ${(await left()).join(', ')}`, 120_000);
-  return deleted;
+  return objects.length;
 }
 
 export async function statusKubernetes(networkName: string, opts: ClusterOptions & { namespace?: string }): Promise<PodState[]> {
