@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
+// --max-semi-space-size=16 (as `mictract up` and the image run it): see provisioner/src/observability/exporterprocess.ts
 import { Command } from 'commander';
 import { Exporter } from './exporter';
 import { ConfigError, DEFAULT_LISTEN, loadExporterConfig, type ExporterFlags } from './exporterconfig';
