@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type GatewayConnection, MarblesWorkload, type TestNetwork, evaluate, startTestNetwork } from '@mictract/provisioner';
 // the provisioner's one polling helper (not in its index: a test utility)
 import { until } from '@mictract/provisioner/dist/until';
+import { seconds } from './duration';
 import { dashboards, ruleFiles, writeFiles } from './generate';
 import { grafanaRuleGroups } from './grafanaalerts';
 import { metricNamesIn, sourceOf } from './metricnames';
@@ -15,7 +16,9 @@ import { production, test as testProfile } from './thresholds';
 // Prometheus, Jaeger) under a marbles workload: every PromQL expression of every panel and rule
 // runs against the real Prometheus (no syntax error; every panel returns a series), then one
 // function is made slow and another to fail, and the latency and success-rate alerts (the test
-// profile of the same rules: windows of seconds) go inactive → firing → inactive in Prometheus.
+// profile of the same rules: windows of seconds) go inactive → firing → inactive in Prometheus. Last,
+// a chaincode replica (2 per org) is killed with invocations in flight and restarted: the balancer's
+// replica alerts go the same way.
 
 jest.setTimeout(600_000);
 
@@ -46,7 +49,7 @@ beforeAll(async () => {
   const t0 = Date.now();
   rulesDir = await mkdtemp(path.join(os.tmpdir(), 'mictract-live-rules-'));
   await writeFiles(rulesDir, ruleFiles(testProfile));
-  net = await startTestNetwork({ name: 'dashlive', observability: true, ruleFiles: [path.join(rulesDir, 'prometheus', '*.rules.yaml')] });
+  net = await startTestNetwork({ name: 'dashlive', replicas: 2, observability: true, ruleFiles: [path.join(rulesDir, 'prometheus', '*.rules.yaml')] });
   const p = net.network.observability!.prometheus;
   prom = `http://${p.host}:${p.port}`;
   log(`network up in ${((Date.now() - t0) / 1000).toFixed(1)} s; Prometheus ${prom}`);
@@ -203,4 +206,53 @@ test('a slow function and a failing one: latency and success-rate (fast and slow
   await failing.done;
   await until(async () => (await states()).every((s) => s === 'inactive'), 'the three alerts inactive again', 180_000);
   log(`all three inactive ${((Date.now() - t1) / 1000).toFixed(0)} s after the fix`);
+});
+
+/** One balancer gauge or counter per replica, read from the balancer's own /metrics. */
+async function balancerValues(org: string, family: string): Promise<Map<string, number>> {
+  const ep = net.network.chaincodes[0]!.slots[0].balancerMetrics.get(org)!;
+  const text = await (await fetch(`http://${ep.host}:${ep.port}/metrics`)).text();
+  const out = new Map<string, number>();
+  for (const m of text.matchAll(new RegExp(`^${family}\\{replica="([^"]+)"\\} (\\S+)$`, 'gm'))) out.set(m[1]!, Number(m[2]));
+  return out;
+}
+
+test('a replica killed with invocations in flight, then restarted: ChaincodeReplicaDown and ChaincodeReplicaLost go inactive → firing → inactive', async () => {
+  const org = net.network.organizations[0]!;
+  const victim = net.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === org.name && r.index === 0)!;
+  // the balancer names a replica by the address it dials: its sidecar's
+  const replica = `${victim.sidecar!.listen.host}:${victim.sidecar!.listen.port}`;
+  const down = { alert: 'ChaincodeReplicaDown', match: { chaincode: 'marbles', replica } };
+  const lost = { alert: 'ChaincodeReplicaLost', match: { chaincode: 'marbles', replica } };
+  const states = async () => Promise.all([down, lost].map((a) => alertState(a.alert, a.match)));
+  expect(await states()).toEqual(['inactive', 'inactive']);
+
+  // long invocations, so the victim surely holds some when it dies (least in flight gives it half)
+  const held = Array.from({ length: 8 }, () => evaluate(contract, 'simulateWork', ['4000']).catch(() => undefined));
+  // 3 or more: more than the workload's short calls can be (the loop of 2 and the marbles workload)
+  await until(async () => ((await balancerValues(org.name, 'mictract_balancer_invocations_in_flight')).get(replica) ?? 0) >= 3, `3 invocations in flight on ${replica}`, 20_000);
+  const t0 = Date.now();
+  const pid = (await net.supervisor.status()).find((p) => p.name === victim.name)!.pid;
+  process.kill(pid, 'SIGKILL');
+  // the clients may see no failure: the Fabric Gateway evaluates a failed query again on Org2's peer
+  await Promise.all(held);
+  const failed = (await balancerValues(org.name, 'mictract_balancer_invocations_failed_total')).get(replica) ?? 0;
+  expect(failed).toBeGreaterThan(0);
+  log(`${failed} invocations failed with ${victim.name}`);
+  await until(async () => (await states()).every((s) => s === 'firing'), 'both replica alerts firing', 120_000);
+  log(`ChaincodeReplicaDown and ChaincodeReplicaLost firing ${((Date.now() - t0) / 1000).toFixed(0)} s after the kill`);
+
+  // `up` restarts crashed processes (here in-process, so Prometheus keeps the test profile's rules); the
+  // balancer dials the replica again, and the loss leaves the window
+  const t1 = Date.now();
+  await net.up();
+  await until(async () => ((await balancerValues(org.name, 'mictract_balancer_replica_up')).get(replica) ?? 0) === 1, `${replica} up again`, 30_000);
+  await until(async () => (await alertState(down.alert, down.match)) === 'inactive', 'ChaincodeReplicaDown inactive again', 60_000);
+  log(`ChaincodeReplicaDown inactive ${((Date.now() - t1) / 1000).toFixed(0)} s after the restart`);
+  await until(async () => (await alertState(lost.alert, lost.match)) === 'inactive', 'ChaincodeReplicaLost inactive again', 180_000);
+  const since = (Date.now() - t0) / 1000;
+  log(`ChaincodeReplicaLost inactive ${since.toFixed(0)} s after the kill`);
+  // not before the loss has left the rule's window (the rules were not swapped or reset on the way):
+  // the window ends a scrape interval (5 s) or two after the last sample before the kill
+  expect(since).toBeGreaterThanOrEqual(seconds(testProfile.replicaLossWindow) - 10);
 });

@@ -1,7 +1,7 @@
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { labelVariable, mictractDashboard, pluginDataLink, pluginLink, query, statPanel, timeseriesPanel } from './panels';
-import { RATE, exporterChannel, sidecar, sidecarFn, sidecarProcess } from './selectors';
+import { RATE, balancer, exporterChannel, sidecar, sidecarFn, sidecarProcess } from './selectors';
 import { production, site } from './thresholds';
 
 // One chaincode, as a service: rate, errors and duration per function from the tracing sidecar
@@ -94,6 +94,25 @@ export function chaincodeDashboard(): Dashboard {
         query(`sum by (pod, cause) (increase(mictract_sidecar_streams_broken_total{${sidecarProcess}}[${RATE}]))`, 'broken {{cause}} {{pod}}'),
         query(`sum by (pod, reason) (increase(mictract_sidecar_spans_dropped_total{${sidecarProcess}}[${RATE}]))`, 'spans dropped {{reason}} {{pod}}'),
       ], 24),
+    )
+    .withRow(new RowBuilder('Replicas (chaincode balancer)'))
+    .withPanel(
+      timeseriesPanel('Invocations per replica', 'Invocations each org\'s balancer gave to each replica (the one with the fewest in flight): an even spread means every replica serves.', 'reqps', [
+        query(`sum by (org, replica) (rate(mictract_balancer_invocations_assigned_total{${balancer}}[${RATE}]))`, '{{org}} {{replica}}'),
+      ], 8),
+    )
+    .withPanel(
+      timeseriesPanel('Replicas up and in flight', 'Replicas ready to take invocations per org (0 while no peer stream is open: an idle chaincode), and invocations each replica holds now.', 'none', [
+        query(`sum by (org) (mictract_balancer_replicas_up{${balancer}})`, 'up {{org}}'),
+        query(`sum by (org, replica) (mictract_balancer_invocations_in_flight{${balancer}})`, 'in flight {{org}} {{replica}}'),
+      ], 8),
+    )
+    .withPanel(
+      timeseriesPanel('Replica losses', 'Replica streams that broke, invocations failed with them (answered to the peer with an error), and messages from a replica dropped, by reason.', 'none', [
+        query(`sum by (org, replica) (increase(mictract_balancer_replica_losses_total{${balancer}}[${RATE}]))`, 'lost {{org}} {{replica}}'),
+        query(`sum by (org, replica) (increase(mictract_balancer_invocations_failed_total{${balancer}}[${RATE}]))`, 'invocations failed {{org}} {{replica}}'),
+        query(`sum by (org, replica, reason) (increase(mictract_balancer_messages_dropped_total{${balancer}}[${RATE}]))`, 'dropped {{reason}} {{org}} {{replica}}'),
+      ], 8),
     )
     .build();
 }

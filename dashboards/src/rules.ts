@@ -33,6 +33,7 @@ export const isAlert = (r: Rule): r is AlertingRule => 'alert' in r;
 
 const { jobs } = site;
 const SIDECAR = `job="${jobs.sidecar}"`;
+const BALANCER = `job="${jobs.balancer}"`;
 
 function alert(name: string, severity: Severity, expr: string, forDuration: string, summary: string, description: string, extra: Record<string, string> = {}): AlertingRule {
   return {
@@ -120,6 +121,24 @@ export function ruleGroups(t: Thresholds): RuleGroup[] {
         slo.ticketFor,
         'Chaincode {{ $labels.chaincode }} on {{ $labels.channel }} is slowly burning its error budget',
         `{{ $labels.chaincode }} fails {{ $value | humanizePercentage }} of its invocations; the SLO allows ${pct(1 - slo.target)} (target ${pct(slo.target)}). Burn rate ${windowsText(slo.ticket)}: the 30-day budget will not last the month.`,
+      ),
+      alert(
+        'ChaincodeReplicaDown',
+        'warning',
+        // only while another replica of the same balancer serves: with a peer stream open (no stream,
+        // no replica is "up", which is an idle chaincode, not a down one)
+        `mictract_balancer_replica_up{${BALANCER}} == 0 and on (instance) mictract_balancer_replicas_up{${BALANCER}} > 0`,
+        t.downFor,
+        'Replica {{ $labels.replica }} of chaincode {{ $labels.chaincode }} ({{ $labels.org }}) takes no invocations',
+        `The chaincode balancer of {{ $labels.chaincode }} for {{ $labels.org }} has had no ready stream to replica {{ $labels.replica }} for ${t.downFor} while other replicas serve: its share of the invocations goes to them, and one more loss leaves fewer replicas than planned.`,
+      ),
+      alert(
+        'ChaincodeReplicaLost',
+        'warning',
+        increasedOrNew(`mictract_balancer_invocations_failed_total{${BALANCER}}`, t.replicaLossWindow, 'chaincode, org, replica'),
+        '0s',
+        'Invocations of {{ $labels.chaincode }} ({{ $labels.org }}) failed with replica {{ $labels.replica }}',
+        `{{ $value | humanize }} invocation(s) of {{ $labels.chaincode }} for {{ $labels.org }} in the last ${t.replicaLossWindow} were in flight on replica {{ $labels.replica }} when its stream broke: the balancer answered each with an error, and their transactions failed.`,
       ),
     ],
   };

@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { seconds } from './duration';
 import { HEADER } from './promrulefiles';
 import { type AlertingRule, type RuleGroup, isAlert, ruleGroups } from './rules';
 import { type Thresholds, site } from './thresholds';
@@ -59,6 +60,12 @@ function cases(t: Thresholds): Case[] {
   const oldCounter = (name: string, labels: Record<string, string>) => ({ [sel(name, labels)]: '5x200' });
   const pct = (r: number) => `${Number((r * 100).toPrecision(4))}%`;
   const slowP95 = lat.p95Seconds + (slowSeconds - lat.p95Seconds) * 0.95;
+  const bal = { job: jobs.balancer, instance: '127.0.0.1:17041', namespace: 'demo', chaincode: 'marbles', org: 'Org1MSP', slot: 'blue' };
+  const replicaUp = (values: Record<string, string>, up: string) => ({
+    ...Object.fromEntries(Object.entries(values).map(([replica, v]) => [sel('mictract_balancer_replica_up', { ...bal, replica }), v])),
+    [sel('mictract_balancer_replicas_up', bal)]: up,
+  });
+  const lossMinutes = seconds(t.replicaLossWindow) / 60;
   return [
     { name: 'p95 above the threshold fires for that function only', interval: '30s', series: { ...buckets('slow', slowSeconds), ...buckets('fast', lat.p95Seconds / 2) }, evalTime: '20m', alert: 'ChaincodeLatencyHigh', firing: [{ labels: { channel: 'mychannel', chaincode: 'marbles', function: 'slow' }, value: `${Number(slowP95.toPrecision(4))}s` }] },
     { name: 'p95 above the threshold, but not for long enough yet', interval: '30s', series: buckets('slow', slowSeconds), evalTime: '3m', alert: 'ChaincodeLatencyHigh', firing: [] },
@@ -94,6 +101,12 @@ function cases(t: Thresholds): Case[] {
         { name: 'a certificate valid for a year', interval: '1m', series: expiring(365), evalTime: '15m', alert, firing: [] },
       ];
     }),
+    { name: 'a replica out while the other serves', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '1x22', '127.0.0.1:17033': '1 1 0x20' }, '2 2 1x20'), evalTime: '10m', alert: 'ChaincodeReplicaDown', firing: [{ labels: { ...bal, replica: '127.0.0.1:17033' }, value: '0' }] },
+    { name: 'a replica out for one scrape', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '1x22', '127.0.0.1:17033': '1x10 0 1x10' }, '2x10 1 2x10'), evalTime: '5m30s', alert: 'ChaincodeReplicaDown', firing: [] },
+    { name: 'an idle chaincode (no peer stream, so no replica is up) is not down', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '0x22', '127.0.0.1:17033': '0x22' }, '0x22'), evalTime: '10m', alert: 'ChaincodeReplicaDown', firing: [] },
+    { name: 'invocations failing with a lost replica', interval: '1m', series: { [sel('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' })]: '0+1x100' }, evalTime: '60m', alert: 'ChaincodeReplicaLost', firing: [{ labels: { chaincode: 'marbles', org: 'Org1MSP', replica: '127.0.0.1:17033' }, value: String(lossMinutes) }] },
+    { name: 'a first invocation lost with a replica (counter born at 1)', interval: '1m', series: counterBornAt1('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' }), evalTime: '7m', alert: 'ChaincodeReplicaLost', firing: [{ labels: { chaincode: 'marbles', org: 'Org1MSP', replica: '127.0.0.1:17033' }, value: '1' }] },
+    { name: 'invocations lost with a replica long ago', interval: '1m', series: oldCounter('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' }), evalTime: '100m', alert: 'ChaincodeReplicaLost', firing: [] },
     ...(
       [
         ['SidecarDown', { job: jobs.sidecar, instance: '127.0.0.1:17011', pod: 'marbles-blue-org1-0' }],

@@ -13,4 +13,6 @@ export const sidecar = `job="${jobs.sidecar}",channel=~"$channel",chaincode=~"$c
 export const sidecarFn = `${sidecar},function=~"$function"`;
 /** Sidecar process series (no channel label of their own). */
 export const sidecarProcess = `job="${jobs.sidecar}",chaincode=~"$chaincode",pod=~"$pod"`;
+/** Chaincode balancer series (one balancer per org and chaincode slot; no channel or pod label of their own). */
+export const balancer = `job="${jobs.balancer}",chaincode=~"$chaincode"`;
 export const RATE = '$__rate_interval';

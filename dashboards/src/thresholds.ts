@@ -53,14 +53,16 @@ export interface Thresholds {
     readonly chainFailureWindow: string;
   };
   readonly certificates: { readonly warningDays: number; readonly criticalDays: number; readonly for: string };
-  /** A sidecar or the exporter not answering its scrape for this long. */
+  /** A sidecar or the exporter not answering its scrape, or a chaincode replica out of its balancer, for this long. */
   readonly downFor: string;
+  /** Any invocation failed by a lost replica (the chaincode balancer) within this window. */
+  readonly replicaLossWindow: string;
 }
 
 /** Where the rules and dashboards meet the outside world; the same for every profile. */
 export const site = {
   /** Prometheus job names of the scrape configs (provisioner/src/observability/prometheusconfig.ts). */
-  jobs: { peer: 'fabric-peer', orderer: 'fabric-orderer', sidecar: 'mictract-sidecar', exporter: 'mictract-exporter' },
+  jobs: { peer: 'fabric-peer', orderer: 'fabric-orderer', sidecar: 'mictract-sidecar', exporter: 'mictract-exporter', balancer: 'mictract-balancer' },
   /** Where dashboards/runbooks/ is published: every alert's runbook_url is <this>/<alert>.md. */
   runbookBaseUrl: 'https://github.com/mictract/mictract/blob/main/dashboards/runbooks',
   /** Grafana-managed alerts: the Prometheus data source's uid and the folder the rules go in. */
@@ -94,6 +96,7 @@ export const production: Thresholds = {
   exporter: { lagBlocks: 20, lagFor: '5m', decodeErrorWindow: '15m', chainFailureWindow: '1h' },
   certificates: { warningDays: 30, criticalDays: 7, for: '10m' },
   downFor: '2m',
+  replicaLossWindow: '15m',
 };
 
 /**
@@ -125,6 +128,7 @@ export const test: Thresholds = {
   exporter: { ...production.exporter, lagFor: '10s', decodeErrorWindow: '1m', chainFailureWindow: '1m' },
   certificates: { ...production.certificates, for: '10s' },
   downFor: '10s',
+  replicaLossWindow: '1m',
 };
 
 export const profiles = { production, test } as const;

@@ -46,6 +46,8 @@ export interface TestNetwork {
   readonly steps: { title: string; seconds: number }[];
   /** Rewrites the spec (e.g. a new chaincode version) and reloads it. */
   respec(opts: Partial<TestNetworkOptions>): Promise<LoadedSpec>;
+  /** `mictract up` again, in this process and with the rule files it started with (the CLI's `up` would load the shipped ones). */
+  up(): Promise<void>;
   /** `mictract <args>` as a user runs it, against this network's MICTRACT_HOME. */
   cli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   connect(opts?: ConnectOptions): Promise<GatewayConnection>;
@@ -126,6 +128,9 @@ export async function startTestNetwork(opts: TestNetworkOptions = {}): Promise<T
           resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
       }),
+    async up() {
+      await upLocal(loaded!, quietProgress(steps), { home, ruleFiles: opts.ruleFiles ?? [] });
+    },
     connect: (o) => connectGateway(loaded!.network, dirs.crypto, o),
     async destroy() {
       await supervisor.stopAll(5000).catch(() => undefined);
