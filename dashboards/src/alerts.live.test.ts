@@ -222,8 +222,9 @@ test('a replica killed with invocations in flight, then restarted: ChaincodeRepl
   const victim = net.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === org.name && r.index === 0)!;
   // the balancer names a replica by the address it dials: its sidecar's
   const replica = `${victim.sidecar!.listen.host}:${victim.sidecar!.listen.port}`;
-  const down = { alert: 'ChaincodeReplicaDown', match: { chaincode: 'marbles', replica } };
-  const lost = { alert: 'ChaincodeReplicaLost', match: { chaincode: 'marbles', replica } };
+  // the alerts name the pod too: the sidecar in front of the replica told the balancer its name
+  const down = { alert: 'ChaincodeReplicaDown', match: { chaincode: 'marbles', replica, pod: victim.name } };
+  const lost = { alert: 'ChaincodeReplicaLost', match: { chaincode: 'marbles', replica, pod: victim.name } };
   const states = async () => Promise.all([down, lost].map((a) => alertState(a.alert, a.match)));
   expect(await states()).toEqual(['inactive', 'inactive']);
 

@@ -50,6 +50,19 @@ function increasedOrNew(metric: string, w: string, by: string): string {
   return `sum by (${by}) (increase(${metric}[${w}])) > 0 or sum by (${by}) (${metric} unless ${metric} offset ${w}) > 0`;
 }
 
+/**
+ * The replica's pod name added to an alert's series as label `pod` where the balancer knows it
+ * (mictract_balancer_replica_info, from the replica's sidecar); series of replicas it does not name
+ * stay as they are. `on` are the labels that find the replica's info series, unique per match.
+ */
+function withPod(expr: string, on: string): string {
+  const info = `topk by (${on}) (1, mictract_balancer_replica_info{${BALANCER}})`;
+  return `(${expr}) * on (${on}) group_left (pod) ${info} or ((${expr}) unless on (${on}) ${info})`;
+}
+
+/** How an alert's text names a replica: its pod and address, or the address alone. */
+const REPLICA = '{{ if $labels.pod }}{{ $labels.pod }} ({{ $labels.replica }}){{ else }}{{ $labels.replica }}{{ end }}';
+
 /** Recorded names: the window is part of the name, so each profile's names say what they hold. */
 export const recorded = {
   errorRatio: (w: string) => `mictract:chaincode_invocations:error_ratio_rate${w}`,
@@ -127,18 +140,18 @@ export function ruleGroups(t: Thresholds): RuleGroup[] {
         'warning',
         // only while another replica of the same balancer serves: with a peer stream open (no stream,
         // no replica is "up", which is an idle chaincode, not a down one)
-        `mictract_balancer_replica_up{${BALANCER}} == 0 and on (instance) mictract_balancer_replicas_up{${BALANCER}} > 0`,
+        withPod(`mictract_balancer_replica_up{${BALANCER}} == 0 and on (instance) mictract_balancer_replicas_up{${BALANCER}} > 0`, 'instance, replica'),
         t.downFor,
-        'Replica {{ $labels.replica }} of chaincode {{ $labels.chaincode }} ({{ $labels.org }}) takes no invocations',
-        `The chaincode balancer of {{ $labels.chaincode }} for {{ $labels.org }} has had no ready stream to replica {{ $labels.replica }} for ${t.downFor} while other replicas serve: its share of the invocations goes to them, and one more loss leaves fewer replicas than planned.`,
+        `Replica ${REPLICA} of chaincode {{ $labels.chaincode }} ({{ $labels.org }}) takes no invocations`,
+        `The chaincode balancer of {{ $labels.chaincode }} for {{ $labels.org }} has had no ready stream to replica ${REPLICA} for ${t.downFor} while other replicas serve: its share of the invocations goes to them, and one more loss leaves fewer replicas than planned.`,
       ),
       alert(
         'ChaincodeReplicaLost',
         'warning',
-        increasedOrNew(`mictract_balancer_invocations_failed_total{${BALANCER}}`, t.replicaLossWindow, 'chaincode, org, replica'),
+        withPod(increasedOrNew(`mictract_balancer_invocations_failed_total{${BALANCER}}`, t.replicaLossWindow, 'chaincode, org, replica'), 'chaincode, org, replica'),
         '0s',
-        'Invocations of {{ $labels.chaincode }} ({{ $labels.org }}) failed with replica {{ $labels.replica }}',
-        `{{ $value | humanize }} invocation(s) of {{ $labels.chaincode }} for {{ $labels.org }} in the last ${t.replicaLossWindow} were in flight on replica {{ $labels.replica }} when its stream broke: the balancer answered each with an error, and their transactions failed.`,
+        `Invocations of {{ $labels.chaincode }} ({{ $labels.org }}) failed with replica ${REPLICA}`,
+        `{{ $value | humanize }} invocation(s) of {{ $labels.chaincode }} for {{ $labels.org }} in the last ${t.replicaLossWindow} were in flight on replica ${REPLICA} when its stream broke: the balancer answered each with an error, and their transactions failed.`,
       ),
     ],
   };

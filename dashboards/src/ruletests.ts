@@ -22,9 +22,10 @@ interface Case {
 const { jobs } = site;
 const sel = (name: string, labels: Record<string, string>) => `${name}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(',')}}`;
 
-/** Renders `{{ $labels.x }}` and `{{ $value | f }}` the way the expected alert shows them. */
+/** Renders `{{ $labels.x }}`, `{{ $value | f }}` and `{{ if $labels.x }}…{{ else }}…{{ end }}` the way the expected alert shows them. */
 export function render(template: string, labels: Record<string, string>, value: string): string {
-  return template.replace(/\{\{\s*\$labels\.([a-zA-Z_]+)\s*\}\}/g, (_, k: string) => labels[k] ?? '').replace(/\{\{\s*\$value(\s*\|\s*[a-zA-Z]+)?\s*\}\}/g, value);
+  return template
+    .replace(/\{\{\s*if \$labels\.([a-zA-Z_]+)\s*\}\}(.*?)\{\{\s*else\s*\}\}(.*?)\{\{\s*end\s*\}\}/g, (_, k: string, yes: string, no: string) => (labels[k] ? yes : no)).replace(/\{\{\s*\$labels\.([a-zA-Z_]+)\s*\}\}/g, (_, k: string) => labels[k] ?? '').replace(/\{\{\s*\$value(\s*\|\s*[a-zA-Z]+)?\s*\}\}/g, value);
 }
 
 function cases(t: Thresholds): Case[] {
@@ -66,6 +67,7 @@ function cases(t: Thresholds): Case[] {
     [sel('mictract_balancer_replicas_up', bal)]: up,
   });
   const lossMinutes = seconds(t.replicaLossWindow) / 60;
+  const replicaInfo = (replica: string, pod: string, values = '1x22') => ({ [sel('mictract_balancer_replica_info', { ...bal, replica, pod })]: values });
   return [
     { name: 'p95 above the threshold fires for that function only', interval: '30s', series: { ...buckets('slow', slowSeconds), ...buckets('fast', lat.p95Seconds / 2) }, evalTime: '20m', alert: 'ChaincodeLatencyHigh', firing: [{ labels: { channel: 'mychannel', chaincode: 'marbles', function: 'slow' }, value: `${Number(slowP95.toPrecision(4))}s` }] },
     { name: 'p95 above the threshold, but not for long enough yet', interval: '30s', series: buckets('slow', slowSeconds), evalTime: '3m', alert: 'ChaincodeLatencyHigh', firing: [] },
@@ -102,9 +104,11 @@ function cases(t: Thresholds): Case[] {
       ];
     }),
     { name: 'a replica out while the other serves', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '1x22', '127.0.0.1:17033': '1 1 0x20' }, '2 2 1x20'), evalTime: '10m', alert: 'ChaincodeReplicaDown', firing: [{ labels: { ...bal, replica: '127.0.0.1:17033' }, value: '0' }] },
+    { name: 'a replica out, named by its sidecar', interval: '30s', series: { ...replicaUp({ '127.0.0.1:17031': '1x22', '127.0.0.1:17033': '1 1 0x20' }, '2 2 1x20'), ...replicaInfo('127.0.0.1:17033', 'marbles-blue-org1-1') }, evalTime: '10m', alert: 'ChaincodeReplicaDown', firing: [{ labels: { ...bal, replica: '127.0.0.1:17033', pod: 'marbles-blue-org1-1' }, value: '0' }] },
     { name: 'a replica out for one scrape', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '1x22', '127.0.0.1:17033': '1x10 0 1x10' }, '2x10 1 2x10'), evalTime: '5m30s', alert: 'ChaincodeReplicaDown', firing: [] },
     { name: 'an idle chaincode (no peer stream, so no replica is up) is not down', interval: '30s', series: replicaUp({ '127.0.0.1:17031': '0x22', '127.0.0.1:17033': '0x22' }, '0x22'), evalTime: '10m', alert: 'ChaincodeReplicaDown', firing: [] },
     { name: 'invocations failing with a lost replica', interval: '1m', series: { [sel('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' })]: '0+1x100' }, evalTime: '60m', alert: 'ChaincodeReplicaLost', firing: [{ labels: { chaincode: 'marbles', org: 'Org1MSP', replica: '127.0.0.1:17033' }, value: String(lossMinutes) }] },
+    { name: 'invocations failing with a lost replica, named by its sidecar', interval: '1m', series: { [sel('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' })]: '0+1x100', ...replicaInfo('127.0.0.1:17033', 'marbles-blue-org1-1', '1x100'), ...replicaInfo('127.0.0.1:17031', 'marbles-blue-org1-0', '1x100') }, evalTime: '60m', alert: 'ChaincodeReplicaLost', firing: [{ labels: { chaincode: 'marbles', org: 'Org1MSP', replica: '127.0.0.1:17033', pod: 'marbles-blue-org1-1' }, value: String(lossMinutes) }] },
     { name: 'a first invocation lost with a replica (counter born at 1)', interval: '1m', series: counterBornAt1('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' }), evalTime: '7m', alert: 'ChaincodeReplicaLost', firing: [{ labels: { chaincode: 'marbles', org: 'Org1MSP', replica: '127.0.0.1:17033' }, value: '1' }] },
     { name: 'invocations lost with a replica long ago', interval: '1m', series: oldCounter('mictract_balancer_invocations_failed_total', { ...bal, replica: '127.0.0.1:17033' }), evalTime: '100m', alert: 'ChaincodeReplicaLost', firing: [] },
     ...(

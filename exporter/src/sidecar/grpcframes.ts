@@ -10,6 +10,9 @@ export const GRPC_PREFIX_BYTES = 5;
 /** The chaincode stream's method (fabric-protos peer/chaincode_shim.proto, service Chaincode). */
 export const CONNECT_PATH = '/protos.Chaincode/Connect';
 
+/** Response metadata of a Connect stream that a Mictract sidecar adds: its replica's pod name (the chaincode balancer reads it). */
+export const POD_METADATA = 'mictract-pod';
+
 /** Called for each whole message; `compressed` when its flag says so (its bytes are then not a ChaincodeMessage). */
 export type MessageSink = (message: Buffer, compressed: boolean) => void;
 

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       throw new StartError(`--metrics ${args.metrics}: ${err.message}`);
     });
   }
-  const sidecar = await startSidecar({ listen: args.listen, replica: args.replica, chaincode: args.chaincode, peer: args.peer, ...(tls ? { tls } : {}) }, telemetry).catch(
+  const sidecar = await startSidecar({ listen: args.listen, replica: args.replica, chaincode: args.chaincode, peer: args.peer, ...(args.podName ? { pod: args.podName } : {}), ...(tls ? { tls } : {}) }, telemetry).catch(
     (err: Error) => {
       throw new StartError(`--listen ${args.listen}: ${err.message}`);
     },

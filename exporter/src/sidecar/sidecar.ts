@@ -1,7 +1,7 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { CONNECT_PATH, GrpcMessageReader } from './grpcframes';
+import { CONNECT_PATH, GrpcMessageReader, POD_METADATA } from './grpcframes';
 import { CONNECTION_WINDOW, type GrpcStatusValue, chaincodeServer, statusOfTrailers, STREAM_SETTINGS, trailersOf } from './grpch2';
 import { formatHostPort, splitHostPort } from './hostport';
 import { InvocationTracker, type Direction } from './invocationtracker';
@@ -44,6 +44,11 @@ export interface SidecarServerOptions {
   readonly chaincode: string;
   /** Peer name for spans; empty = the CN of the peer's client certificate, if any. */
   readonly peer: string;
+  /**
+   * The replica's pod name, sent back on each Connect stream as response metadata `mictract-pod`: the
+   * chaincode balancer dials replicas by address (a pod IP on Kubernetes) and names them by it.
+   */
+  readonly pod?: string;
 }
 
 export interface Sidecar {
@@ -119,6 +124,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
   const { host: replicaHost, port: replicaPort } = splitHostPort(options.replica);
   const open = new Set<() => void>();
   const { server, sessions } = chaincodeServer(options.tls, (stream, headers) => relay(stream, headers));
+  const podHeader = options.pod ? { [POD_METADATA]: options.pod } : {};
 
   const relay = (peerStream: ServerHttp2Stream, headers: IncomingHttpHeaders) => {
     m.streamsOpened.inc();
@@ -237,7 +243,7 @@ export async function startSidecar(options: SidecarServerOptions, telemetry: Tel
         return;
       }
       responded = true;
-      peerStream.respond(passHeaders(h, { ':status': httpStatus || 200 }), { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions);
+      peerStream.respond(passHeaders(h, { ':status': httpStatus || 200, ...podHeader }), { waitForTrailers: true, sendDate: false } as http2.ServerStreamResponseOptions);
     });
     forward(up, peerStream, toPeer, () => over);
     up.on('trailers', (t: IncomingHttpHeaders) => {

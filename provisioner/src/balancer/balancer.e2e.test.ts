@@ -57,6 +57,10 @@ describe('chaincode balancer on a real peer', () => {
       expect(total).toBeGreaterThanOrEqual(330);
       for (const n of share) expect(n).toBeGreaterThanOrEqual(total * 0.2); // least in flight: about a third each
       expect(await launches()).toBe(1);
+      // each replica's sidecar told the balancer its pod: the address it dials maps to the replica's name
+      const ep = net.network.chaincodes[0]!.slots[0].balancerMetrics.get(net.network.organizations[0]!.name)!;
+      const text = await scrape(ep.host, ep.port);
+      for (const r of replicas()) expect(text).toContain(`mictract_balancer_replica_info{replica="${r.sidecar!.listen.host}:${r.sidecar!.listen.port}",pod="${r.name}"} 1`);
     } finally {
       conn.close();
     }
@@ -76,7 +80,8 @@ describe('chaincode balancer on a real peer', () => {
       const outcomes = await Promise.all(slow);
       const failed = outcomes.filter((o) => o !== 'ok');
       expect(failed).toHaveLength(held); // exactly those the victim held
-      for (const f of failed) expect(f).toMatch(/replica 127\.0\.0\.1:\d+ was lost/);
+      // named by the pod its sidecar gave, and the address the balancer dials
+      for (const f of failed) expect(f).toMatch(new RegExp(`replica ${victim.name} \\(127\\.0\\.0\\.1:\\d+\\) was lost`));
       const afterKill = await Promise.all(Array.from({ length: 60 }, (_, i) => evaluate(marbles, 'readMarble', [`bal${i % 30}`])));
       expect(afterKill).toHaveLength(60); // every one succeeded (evaluate throws otherwise)
       expect(await launches()).toBe(1);

@@ -26,10 +26,17 @@ class RawReplica {
   server = new grpc.Server();
   port = 0;
   misbehave = false;
+  /** Sent as response metadata `mictract-pod`, as a sidecar does. */
+  constructor(private readonly pod?: string) {}
   async start(id: string): Promise<this> {
     this.server.addService(RawChaincodeService, {
       connect: (call: RawPeerStream) => {
         call.on('error', () => undefined);
+        if (this.pod) {
+          const md = new grpc.Metadata();
+          md.set('mictract-pod', this.pod);
+          call.sendMetadata(md);
+        }
         call.write(frame(MessageType.REGISTER, '', '', encodeFields([[2, id]])));
         call.on('data', (raw: Buffer) => {
           const m = decodeShimMessage(raw)!;
@@ -141,6 +148,27 @@ describe('chaincode balancer (stand-in peer, real marbles replicas)', () => {
       p.close();
       await b.close();
       raw.server.forceShutdown();
+    }
+  });
+
+  it('names a replica by the pod its sidecar gives (a valid name only), in replica_info and in its log lines', async () => {
+    const named = await new RawReplica('marbles-blue-org1-0').start(ID);
+    const odd = await new RawReplica('Not a pod!').start(ID);
+    const [namedAddr, oddAddr] = [`127.0.0.1:${named.port}`, `127.0.0.1:${odd.port}`];
+    const b = await startBalancer({ listen: '127.0.0.1:0', replicas: [namedAddr, oddAddr], log: (l) => logs.push(l) });
+    const p = await TestPeer.connect(b.address, { creatorCert: certs.creatorCert });
+    try {
+      await until(async () => (await metric(b, 'mictract_balancer_replicas_up')) === 2, 'both up');
+      const info = (await b.metrics.registry.getSingleMetric('mictract_balancer_replica_info')!.get()).values;
+      expect(info.map((v) => [v.labels.replica, v.labels.pod, v.value])).toEqual([[namedAddr, 'marbles-blue-org1-0', 1]]);
+      named.server.forceShutdown();
+      await until(async () => logs.some((l) => l.startsWith(`replica marbles-blue-org1-0 (${namedAddr}) out:`)), 'the loss logged with the pod name');
+      const results = await Promise.all(Array.from({ length: 4 }, () => p.invoke('readMarble', ['none']).result));
+      expect(results.every((r) => r.type === 'COMPLETED' && r.payload === 'raw')).toBe(true);
+    } finally {
+      p.close();
+      await b.close();
+      odd.server.forceShutdown();
     }
   });
 

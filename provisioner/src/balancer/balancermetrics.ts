@@ -2,7 +2,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 
 // The balancer's Prometheus families (reference: exporter/docs/metrics.md, section "Balancer").
 // Labels are bounded: `replica` is a replica's address from the command line or, on Kubernetes, a
-// replica pod's IP:port from discovery (counters keep a series per address ever seen, so each rollout
+// replica pod's IP:port from discovery, and `pod` (replica_info only) the pod name its sidecar gave (counters keep a series per address ever seen, so each rollout
 // adds its pods' series until the balancer restarts), `reason` a fixed set.
 // In-flight and up are read from the live sessions at scrape time, so they cannot drift.
 
@@ -25,6 +25,8 @@ export class BalancerMetrics {
   private view: BalancerView | undefined;
 
   private current: readonly string[];
+  /** Replica address -> pod name, as the replicas' sidecars said (kept for the current replicas only). */
+  private readonly pods = new Map<string, string>();
 
   /** The replicas now (discovery changes them); gauges report these. */
   get replicas(): readonly string[] {
@@ -92,12 +94,32 @@ export class BalancerMetrics {
         this.set(now().filter((r) => (ready?.get(r) ?? 0) > 0).length);
       },
     });
+    const pods = this.pods;
+    new Gauge({
+      name: 'mictract_balancer_replica_info',
+      help: 'Per replica address: 1, with the pod name its sidecar gave (joins the other families to pods).',
+      labelNames: ['replica', 'pod'],
+      registers,
+      collect() {
+        this.reset();
+        for (const r of now()) {
+          const pod = pods.get(r);
+          if (pod) this.set({ replica: r, pod }, 1);
+        }
+      },
+    });
     this.zero(this.current);
+  }
+
+  /** A replica's sidecar named its pod. */
+  named(replica: string, pod: string): void {
+    this.pods.set(replica, pod);
   }
 
   /** The replica set changed: gauges follow it, counters of a new replica start at 0. */
   setReplicas(replicas: readonly string[]): void {
     this.current = [...replicas];
+    for (const r of this.pods.keys()) if (!replicas.includes(r)) this.pods.delete(r);
     this.zero(this.current);
   }
 

@@ -41,7 +41,12 @@ interface Slot {
   retry: NodeJS.Timeout | undefined;
   /** The last reason logged, so a replica that stays down logs once, not per retry. */
   lastLogged: string;
+  /** Its pod's name, once its sidecar has said it (response metadata). */
+  pod?: string;
 }
+
+/** How logs and errors name a replica: its pod and address when the pod is known. */
+const nameOf = (slot: Slot) => (slot.pod ? `${slot.pod} (${slot.address})` : slot.address);
 
 export class PeerSession {
   private slots: Slot[];
@@ -88,12 +93,12 @@ export class PeerSession {
     const want = new Set(addresses);
     for (const slot of this.slots) {
       if (want.has(slot.address)) {
-        if (slot.removed) this.opts.log(`replica ${slot.address} is back in the set`);
+        if (slot.removed) this.opts.log(`replica ${nameOf(slot)} is back in the set`);
         slot.removed = false;
         want.delete(slot.address);
       } else if (!slot.removed) {
         slot.removed = true;
-        this.opts.log(`replica ${slot.address} left the set${slot.link && this.table.inFlight(slot.link) > 0 ? `; closing after its ${this.table.inFlight(slot.link)} invocation(s) in flight` : ''}`);
+        this.opts.log(`replica ${nameOf(slot)} left the set${slot.link && this.table.inFlight(slot.link) > 0 ? `; closing after its ${this.table.inFlight(slot.link)} invocation(s) in flight` : ''}`);
         this.retire(slot);
       }
     }
@@ -159,7 +164,11 @@ export class PeerSession {
       this.onBroken(slot, link, `registered as ${id}, not ${this.chaincodeId} like the others`);
       return;
     }
-    if (slot.failures > 0 || slot.lastLogged) this.opts.log(`replica ${slot.address} registered again`);
+    if (link.pod && link.pod !== slot.pod) {
+      slot.pod = link.pod;
+      this.opts.metrics.named(slot.address, link.pod);
+    }
+    if (slot.failures > 0 || slot.lastLogged) this.opts.log(`replica ${nameOf(slot)} registered again`);
     slot.failures = 0;
     slot.lastLogged = '';
     if (this.peerReady) link.ready();
@@ -172,19 +181,19 @@ export class PeerSession {
     if (this.blocked.size === 0) this.call.resume();
     const lost = this.table.drop(link);
     if (link.registered || slot.lastLogged !== reason) {
-      this.opts.log(`replica ${slot.address} out: ${reason}${lost.length ? `; failing its ${lost.length} invocation(s) in flight` : ''}`);
+      this.opts.log(`replica ${nameOf(slot)} out: ${reason}${lost.length ? `; failing its ${lost.length} invocation(s) in flight` : ''}`);
       slot.lastLogged = reason;
     }
     if (link.registered) this.opts.metrics.replicaLosses.inc({ replica: slot.address });
     for (const key of lost) {
       const [channelId, txId] = splitKey(key);
-      this.writeToPeer(errorFrame(channelId, txId, `chaincode replica ${slot.address} was lost while running this transaction (${reason}); retry it`));
+      this.writeToPeer(errorFrame(channelId, txId, `chaincode replica ${nameOf(slot)} was lost while running this transaction (${reason}); retry it`));
       this.opts.metrics.failedByLoss.inc({ replica: slot.address });
     }
     if (this.over) return;
     if (slot.removed) this.retire(slot);
     if (this.slots.every((s) => s.link === undefined)) {
-      this.finish('no replica left', { code: UNAVAILABLE, details: `no chaincode replica left (last: ${slot.address}: ${reason})` });
+      this.finish('no replica left', { code: UNAVAILABLE, details: `no chaincode replica left (last: ${nameOf(slot)}: ${reason})` });
       return;
     }
     if (slot.removed) return;
@@ -212,7 +221,7 @@ export class PeerSession {
     const now = Date.now();
     if (now - (this.dropLogged.get(slot.address) ?? 0) >= 1000) {
       this.dropLogged.set(slot.address, now);
-      this.opts.log(`replica ${slot.address}: dropped ${reason} message (${what})`);
+      this.opts.log(`replica ${nameOf(slot)}: dropped ${reason} message (${what})`);
     }
   }
 

@@ -1,7 +1,7 @@
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import net from 'node:net';
 import tls from 'node:tls';
-import { CONNECT_PATH, frameMessage, GrpcMessageReader } from '@mictract/exporter/dist/sidecar/grpcframes';
+import { CONNECT_PATH, frameMessage, GrpcMessageReader, POD_METADATA } from '@mictract/exporter/dist/sidecar/grpcframes';
 import { formatHostPort, splitHostPort } from '@mictract/exporter/dist/sidecar/hostport';
 import { decodeEnvelope, decodeShimMessage, READY_FRAME, REGISTERED_FRAME, registeredChaincodeId, type Envelope } from './shimframes';
 import { CONNECTION_WINDOW, STREAM_SETTINGS, statusName, statusOfTrailers } from './h2';
@@ -43,6 +43,8 @@ export class ReplicaLink {
   state: LinkState = 'connecting';
   /** It got as far as REGISTER (a later break is a lost replica, not a failed dial). */
   registered = false;
+  /** The pod name the replica's sidecar sent as response metadata, when it sent one that is a pod name. */
+  pod: string | undefined;
   private readonly session: ClientHttp2Session;
   private readonly stream: ClientHttp2Stream;
   private readonly registerTimer: NodeJS.Timeout;
@@ -88,6 +90,7 @@ export class ReplicaLink {
     this.stream.on('data', (chunk: Buffer) => reader.push(chunk));
     this.stream.on('response', (h: IncomingHttpHeaders, flags: number) => {
       if (flags & C.NGHTTP2_FLAG_END_STREAM) this.trailers = h; // trailers-only: a status and no message
+      else this.pod = podName(h[POD_METADATA]);
     });
     this.stream.on('trailers', (t: IncomingHttpHeaders) => {
       this.trailers = t;
@@ -175,3 +178,11 @@ export class ReplicaLink {
 
 const FRAMED_REGISTERED = frameMessage(REGISTERED_FRAME);
 const FRAMED_READY = frameMessage(READY_FRAME);
+
+/**
+ * A pod name from response metadata, or undefined: a Kubernetes object name (DNS subdomain: at most
+ * 253 lower-case letters, digits, '-' and '.'), since it becomes a metric label value and a log word.
+ */
+export function podName(value: string | string[] | undefined): string | undefined {
+  return typeof value === 'string' && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(value) ? value : undefined;
+}
