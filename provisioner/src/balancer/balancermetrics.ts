@@ -2,8 +2,9 @@ import { Counter, Gauge, Registry } from 'prom-client';
 
 // The balancer's Prometheus families (reference: exporter/docs/metrics.md, section "Balancer").
 // Labels are bounded: `replica` is a replica's address from the command line or, on Kubernetes, a
-// replica pod's IP:port from discovery, and `pod` (replica_info only) the pod name its sidecar gave (counters keep a series per address ever seen, so each rollout
-// adds its pods' series until the balancer restarts), `reason` a fixed set.
+// replica pod's IP:port from discovery (counters keep a series per address ever seen, so each rollout
+// adds its pods' series until the balancer restarts), `pod` (replica_info only) the pod name the
+// replica's sidecar gave, `reason` a fixed set.
 // In-flight and up are read from the live sessions at scrape time, so they cannot drift.
 
 export type DropReason = 'malformed' | 'unknown_key' | 'unexpected';

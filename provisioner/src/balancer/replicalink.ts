@@ -183,6 +183,6 @@ const FRAMED_READY = frameMessage(READY_FRAME);
  * A pod name from response metadata, or undefined: a Kubernetes object name (DNS subdomain: at most
  * 253 lower-case letters, digits, '-' and '.'), since it becomes a metric label value and a log word.
  */
-export function podName(value: string | string[] | undefined): string | undefined {
+function podName(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' && /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(value) ? value : undefined;
 }
