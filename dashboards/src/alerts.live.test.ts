@@ -227,6 +227,10 @@ test('a replica killed with invocations in flight, then restarted: ChaincodeRepl
   const lost = { alert: 'ChaincodeReplicaLost', match: { chaincode: 'marbles', replica, pod: victim.name } };
   const states = async () => Promise.all([down, lost].map((a) => alertState(a.alert, a.match)));
   expect(await states()).toEqual(['inactive', 'inactive']);
+  // the dashboard's per-replica panels name every replica's pod too
+  const perReplica = panelQueries('chaincode', dashboards().chaincode).find((q) => q.panel === 'Invocations per replica')!;
+  const series = (await instant(withoutVariables(perReplica.expr))).result as Sample[];
+  expect(series.map((x) => x.metric.pod).sort()).toEqual(net.network.chaincodes[0]!.slots[0].replicas.map((r) => r.name).sort());
 
   // long invocations, so the victim surely holds some when it dies (least in flight gives it half)
   const held = Array.from({ length: 8 }, () => evaluate(contract, 'simulateWork', ['4000']).catch(() => undefined));

@@ -1,6 +1,7 @@
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { labelVariable, mictractDashboard, pluginDataLink, pluginLink, query, statPanel, timeseriesPanel } from './panels';
+import { withPod } from './replicapods';
 import { RATE, balancer, exporterChannel, sidecar, sidecarFn, sidecarProcess } from './selectors';
 import { production, site } from './thresholds';
 
@@ -11,11 +12,15 @@ import { production, site } from './thresholds';
 const INVOCATIONS = 'mictract_chaincode_invocations_total';
 const DURATION = 'mictract_chaincode_invocation_duration_seconds_bucket';
 
+/** A per-replica balancer expression (by chaincode, org, replica) with the replica's pod where its sidecar named it. */
+const perReplica = (expr: string) => withPod(expr, 'chaincode, org, replica', balancer);
+
 export function chaincodeDashboard(): Dashboard {
   const sidecarJob = `job="${site.jobs.sidecar}"`;
   const all = `${INVOCATIONS}{${sidecarFn}}`;
   const errors = `${INVOCATIONS}{${sidecarFn},status!="ok"}`;
   const podLink = pluginDataLink('This pod', 'pods', { chaincode: '${__field.labels.chaincode}', pod: '${__field.labels.pod}' });
+  const replicaPodLink = pluginDataLink('This replica\'s pod', 'pods', { chaincode: '${__field.labels.chaincode}', pod: '${__field.labels.pod}' });
   const podsLink = pluginDataLink('Chaincode pods', 'pods', { chaincode: '${__field.labels.chaincode}', channel: '${__field.labels.channel}' });
   return mictractDashboard('Chaincode', 'mictract-chaincode', 'A chaincode as a service: RED metrics per function from the tracing sidecar, exemplars to traces, state calls, pods.', ['chaincode'])
     .withVariable(labelVariable('channel', 'Channel', `${INVOCATIONS}{${sidecarJob}}`))
@@ -98,21 +103,21 @@ export function chaincodeDashboard(): Dashboard {
     .withRow(new RowBuilder('Replicas (chaincode balancer)'))
     .withPanel(
       timeseriesPanel('Invocations per replica', 'Invocations each org\'s balancer gave to each replica (the one with the fewest in flight): an even spread means every replica serves.', 'reqps', [
-        query(`sum by (org, replica) (rate(mictract_balancer_invocations_assigned_total{${balancer}}[${RATE}]))`, '{{org}} {{replica}}'),
-      ], 8),
+        query(perReplica(`sum by (chaincode, org, replica) (rate(mictract_balancer_invocations_assigned_total{${balancer}}[${RATE}]))`), '{{pod}} {{replica}}'),
+      ], 8).dataLinks([replicaPodLink]),
     )
     .withPanel(
       timeseriesPanel('Replicas up and in flight', 'Replicas ready to take invocations per org (0 while no peer stream is open: an idle chaincode), and invocations each replica holds now.', 'none', [
         query(`sum by (org) (mictract_balancer_replicas_up{${balancer}})`, 'up {{org}}'),
-        query(`sum by (org, replica) (mictract_balancer_invocations_in_flight{${balancer}})`, 'in flight {{org}} {{replica}}'),
-      ], 8),
+        query(perReplica(`sum by (chaincode, org, replica) (mictract_balancer_invocations_in_flight{${balancer}})`), 'in flight {{pod}} {{replica}}'),
+      ], 8).dataLinks([replicaPodLink]),
     )
     .withPanel(
       timeseriesPanel('Replica losses', 'Replica streams that broke, invocations failed with them (answered to the peer with an error), and messages from a replica dropped, by reason.', 'none', [
-        query(`sum by (org, replica) (increase(mictract_balancer_replica_losses_total{${balancer}}[${RATE}]))`, 'lost {{org}} {{replica}}'),
-        query(`sum by (org, replica) (increase(mictract_balancer_invocations_failed_total{${balancer}}[${RATE}]))`, 'invocations failed {{org}} {{replica}}'),
+        query(perReplica(`sum by (chaincode, org, replica) (increase(mictract_balancer_replica_losses_total{${balancer}}[${RATE}]))`), 'lost {{pod}} {{replica}}'),
+        query(perReplica(`sum by (chaincode, org, replica) (increase(mictract_balancer_invocations_failed_total{${balancer}}[${RATE}]))`), 'invocations failed {{pod}} {{replica}}'),
         query(`sum by (org, replica, reason) (increase(mictract_balancer_messages_dropped_total{${balancer}}[${RATE}]))`, 'dropped {{reason}} {{org}} {{replica}}'),
-      ], 8),
+      ], 8).dataLinks([replicaPodLink]),
     )
     .build();
 }

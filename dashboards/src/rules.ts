@@ -1,3 +1,4 @@
+import { withPod } from './replicapods';
 import { type BurnRateWindow, type Thresholds, site } from './thresholds';
 
 // Mictract's Prometheus rules — recording rules for the quantiles and ratios the alerts use, and the
@@ -48,16 +49,6 @@ function alert(name: string, severity: Severity, expr: string, forDuration: stri
 /** Series that increased within `w`, or appeared within it already above zero (a counter born at 1). */
 function increasedOrNew(metric: string, w: string, by: string): string {
   return `sum by (${by}) (increase(${metric}[${w}])) > 0 or sum by (${by}) (${metric} unless ${metric} offset ${w}) > 0`;
-}
-
-/**
- * The replica's pod name added to an alert's series as label `pod` where the balancer knows it
- * (mictract_balancer_replica_info, from the replica's sidecar); series of replicas it does not name
- * stay as they are. `on` are the labels that find the replica's info series, unique per match.
- */
-function withPod(expr: string, on: string): string {
-  const info = `topk by (${on}) (1, mictract_balancer_replica_info{${BALANCER}})`;
-  return `(${expr}) * on (${on}) group_left (pod) ${info} or ((${expr}) unless on (${on}) ${info})`;
 }
 
 /** How an alert's text names a replica: its pod and address, or the address alone. */
@@ -140,7 +131,7 @@ export function ruleGroups(t: Thresholds): RuleGroup[] {
         'warning',
         // only while another replica of the same balancer serves: with a peer stream open (no stream,
         // no replica is "up", which is an idle chaincode, not a down one)
-        withPod(`mictract_balancer_replica_up{${BALANCER}} == 0 and on (instance) mictract_balancer_replicas_up{${BALANCER}} > 0`, 'instance, replica'),
+        withPod(`mictract_balancer_replica_up{${BALANCER}} == 0 and on (instance) mictract_balancer_replicas_up{${BALANCER}} > 0`, 'instance, replica', BALANCER),
         t.downFor,
         `Replica ${REPLICA} of chaincode {{ $labels.chaincode }} ({{ $labels.org }}) takes no invocations`,
         `The chaincode balancer of {{ $labels.chaincode }} for {{ $labels.org }} has had no ready stream to replica ${REPLICA} for ${t.downFor} while other replicas serve: its share of the invocations goes to them, and one more loss leaves fewer replicas than planned.`,
@@ -148,7 +139,7 @@ export function ruleGroups(t: Thresholds): RuleGroup[] {
       alert(
         'ChaincodeReplicaLost',
         'warning',
-        withPod(increasedOrNew(`mictract_balancer_invocations_failed_total{${BALANCER}}`, t.replicaLossWindow, 'chaincode, org, replica'), 'chaincode, org, replica'),
+        withPod(increasedOrNew(`mictract_balancer_invocations_failed_total{${BALANCER}}`, t.replicaLossWindow, 'chaincode, org, replica'), 'chaincode, org, replica', BALANCER),
         '0s',
         `Invocations of {{ $labels.chaincode }} ({{ $labels.org }}) failed with replica ${REPLICA}`,
         `{{ $value | humanize }} invocation(s) of {{ $labels.chaincode }} for {{ $labels.org }} in the last ${t.replicaLossWindow} were in flight on replica ${REPLICA} when its stream broke: the balancer answered each with an error, and their transactions failed.`,
