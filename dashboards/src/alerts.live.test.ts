@@ -17,8 +17,8 @@ import { production, test as testProfile } from './thresholds';
 // runs against the real Prometheus (no syntax error; every panel returns a series), then one
 // function is made slow and another to fail, and the latency and success-rate alerts (the test
 // profile of the same rules: windows of seconds) go inactive → firing → inactive in Prometheus. Last,
-// a chaincode replica (2 per org) is killed with invocations in flight and restarted: the balancer's
-// replica alerts go the same way.
+// a chaincode replica (2 per org) is killed with invocations in flight, then the org's other one, and
+// both are restarted: the balancer's replica alerts go the same way.
 
 jest.setTimeout(600_000);
 
@@ -217,7 +217,7 @@ async function balancerValues(org: string, family: string): Promise<Map<string, 
   return out;
 }
 
-test('a replica killed with invocations in flight, then restarted: ChaincodeReplicaDown and ChaincodeReplicaLost go inactive → firing → inactive', async () => {
+test('a replica killed with invocations in flight, then the other, then both restarted: ChaincodeReplicaDown, ChaincodeReplicaLost and ChaincodeUnavailable go inactive → firing → inactive', async () => {
   const org = net.network.organizations[0]!;
   const victim = net.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === org.name && r.index === 0)!;
   // the balancer names a replica by the address it dials: its sidecar's
@@ -247,6 +247,15 @@ test('a replica killed with invocations in flight, then restarted: ChaincodeRepl
   await until(async () => (await states()).every((s) => s === 'firing'), 'both replica alerts firing', 120_000);
   log(`ChaincodeReplicaDown and ChaincodeReplicaLost firing ${((Date.now() - t0) / 1000).toFixed(0)} s after the kill`);
 
+  // then the org's other replica: no replica is left, the balancer ends the peer's stream, and that pages
+  const unavailable = { alert: 'ChaincodeUnavailable', match: { chaincode: 'marbles', org: org.mspId } };
+  expect(await alertState(unavailable.alert, unavailable.match)).toBe('inactive');
+  const other = net.network.chaincodes[0]!.slots[0].replicas.find((r) => r.org === org.name && r.index === 1)!;
+  const t2 = Date.now();
+  process.kill((await net.supervisor.status()).find((p) => p.name === other.name)!.pid, 'SIGKILL');
+  await until(async () => (await alertState(unavailable.alert, unavailable.match)) === 'firing', 'ChaincodeUnavailable firing', 120_000);
+  log(`ChaincodeUnavailable firing ${((Date.now() - t2) / 1000).toFixed(0)} s after the second kill`);
+
   // `up` restarts crashed processes (here in-process, so Prometheus keeps the test profile's rules); the
   // balancer dials the replica again, and the loss leaves the window
   const t1 = Date.now();
@@ -257,6 +266,8 @@ test('a replica killed with invocations in flight, then restarted: ChaincodeRepl
   await until(async () => (await alertState(lost.alert, lost.match)) === 'inactive', 'ChaincodeReplicaLost inactive again', 180_000);
   const since = (Date.now() - t0) / 1000;
   log(`ChaincodeReplicaLost inactive ${since.toFixed(0)} s after the kill`);
+  await until(async () => (await alertState(unavailable.alert, unavailable.match)) === 'inactive', 'ChaincodeUnavailable inactive again', 180_000);
+  log(`ChaincodeUnavailable inactive ${((Date.now() - t2) / 1000).toFixed(0)} s after the second kill`);
   // not before the loss has left the rule's window (the rules were not swapped or reset on the way):
   // the window ends a scrape interval (5 s) or two after the last sample before the kill
   expect(since).toBeGreaterThanOrEqual(seconds(testProfile.replicaLossWindow) - 10);

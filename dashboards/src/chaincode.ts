@@ -113,10 +113,11 @@ export function chaincodeDashboard(): Dashboard {
       ], 8).dataLinks([replicaPodLink]),
     )
     .withPanel(
-      timeseriesPanel('Replica losses', 'Replica streams that broke, invocations failed with them (answered to the peer with an error), and messages from a replica dropped, by reason.', 'none', [
+      timeseriesPanel('Replica losses', 'Replica streams that broke, invocations failed with them (answered to the peer with an error), messages from a replica dropped (by reason), and peer streams ended because no replica was left (the chaincode down for that org).', 'none', [
         query(perReplica(`sum by (chaincode, org, replica) (increase(mictract_balancer_replica_losses_total{${balancer}}[${RATE}]))`), 'lost {{pod}} {{replica}}'),
         query(perReplica(`sum by (chaincode, org, replica) (increase(mictract_balancer_invocations_failed_total{${balancer}}[${RATE}]))`), 'invocations failed {{pod}} {{replica}}'),
         query(`sum by (org, replica, reason) (increase(mictract_balancer_messages_dropped_total{${balancer}}[${RATE}]))`, 'dropped {{reason}} {{org}} {{replica}}'),
+        query(`sum by (org) (increase(mictract_balancer_peer_streams_ended_total{${balancer},reason="no_replica"}[${RATE}]))`, 'peer streams with no replica {{org}}'),
       ], 8).dataLinks([replicaPodLink]),
     )
     .build();

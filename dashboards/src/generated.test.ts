@@ -44,7 +44,7 @@ describe.each([production, testProfile])('$profile rules', (t) => {
 
   test('the issue\'s alerts are all there', () => {
     expect(alerts.map((a) => a.alert).sort()).toEqual(
-      ['BlockHeightStalled', 'CertificateExpiringSoon', 'CertificateExpiryCritical', 'ChainVerificationFailed', 'ChaincodeErrorBudgetFastBurn', 'ChaincodeErrorBudgetSlowBurn', 'ChaincodeLatencyHigh', 'ChaincodeReplicaDown', 'ChaincodeReplicaLost', 'ExporterDecodeErrors', 'ExporterDown', 'ExporterLagging', 'OrdererLeaderChanges', 'OrdererNoLeader', 'PeerLagging', 'SidecarDown'].sort(),
+      ['BlockHeightStalled', 'CertificateExpiringSoon', 'CertificateExpiryCritical', 'ChainVerificationFailed', 'ChaincodeErrorBudgetFastBurn', 'ChaincodeErrorBudgetSlowBurn', 'ChaincodeLatencyHigh', 'ChaincodeReplicaDown', 'ChaincodeReplicaLost', 'ChaincodeUnavailable', 'ExporterDecodeErrors', 'ExporterDown', 'ExporterLagging', 'OrdererLeaderChanges', 'OrdererNoLeader', 'PeerLagging', 'SidecarDown'].sort(),
     );
   });
 });

@@ -144,6 +144,14 @@ export function ruleGroups(t: Thresholds): RuleGroup[] {
         `Invocations of {{ $labels.chaincode }} ({{ $labels.org }}) failed with replica ${REPLICA}`,
         `{{ $value | humanize }} invocation(s) of {{ $labels.chaincode }} for {{ $labels.org }} in the last ${t.replicaLossWindow} were in flight on replica ${REPLICA} when its stream broke: the balancer answered each with an error, and their transactions failed.`,
       ),
+      alert(
+        'ChaincodeUnavailable',
+        'critical',
+        increasedOrNew(`mictract_balancer_peer_streams_ended_total{${BALANCER},reason="no_replica"}`, t.replicaLossWindow, 'chaincode, org'),
+        '0s',
+        'Chaincode {{ $labels.chaincode }} has no replica left for {{ $labels.org }}',
+        `{{ $value | humanize }} time(s) in the last ${t.replicaLossWindow} the chaincode balancer of {{ $labels.chaincode }} for {{ $labels.org }} ended a peer's chaincode stream because no replica could serve it: every invocation of {{ $labels.chaincode }} through {{ $labels.org }}'s peers fails until a replica is back.`,
+      ),
     ],
   };
 

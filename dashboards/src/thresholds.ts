@@ -55,7 +55,7 @@ export interface Thresholds {
   readonly certificates: { readonly warningDays: number; readonly criticalDays: number; readonly for: string };
   /** A sidecar or the exporter not answering its scrape, or a chaincode replica out of its balancer, for this long. */
   readonly downFor: string;
-  /** Any invocation failed by a lost replica (the chaincode balancer) within this window. */
+  /** Any invocation failed by a lost replica, or any peer stream no replica could serve (the chaincode balancer), within this window. */
   readonly replicaLossWindow: string;
 }
 

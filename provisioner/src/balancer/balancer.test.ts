@@ -180,6 +180,8 @@ describe('chaincode balancer (stand-in peer, real marbles replicas)', () => {
     const status = await p.closed;
     expect(status.code).toBe(grpc.status.UNAVAILABLE);
     expect(status.details).toMatch(/no chaincode replica left/);
+    expect(await metric(b, 'mictract_balancer_peer_streams_ended_total', { reason: 'no_replica' })).toBe(1);
+    expect(await metric(b, 'mictract_balancer_peer_streams_ended_total', { reason: 'peer' })).toBe(0);
     p.close();
     await b.close();
   });

@@ -8,6 +8,9 @@ import { Counter, Gauge, Registry } from 'prom-client';
 // In-flight and up are read from the live sessions at scrape time, so they cannot drift.
 
 export type DropReason = 'malformed' | 'unknown_key' | 'unexpected';
+/** Why a peer's stream ended: the peer ended or cancelled it, no replica could serve it, or the balancer stopped. */
+export type StreamEndReason = 'peer' | 'no_replica' | 'shutdown';
+const STREAM_END_REASONS: readonly StreamEndReason[] = ['peer', 'no_replica', 'shutdown'];
 
 export interface BalancerView {
   /** Per replica address: invocations in flight, summed over the peer streams. */
@@ -23,6 +26,7 @@ export class BalancerMetrics {
   readonly dropped: Counter<'replica' | 'reason'>;
   readonly replicaLosses: Counter<'replica'>;
   readonly peerStreams: Gauge;
+  readonly peerStreamsEnded: Counter<'reason'>;
   private view: BalancerView | undefined;
 
   private current: readonly string[];
@@ -63,6 +67,13 @@ export class BalancerMetrics {
       registers,
     });
     this.peerStreams = new Gauge({ name: 'mictract_balancer_peer_streams', help: 'Chaincode streams open from peers.', registers });
+    this.peerStreamsEnded = new Counter({
+      name: 'mictract_balancer_peer_streams_ended_total',
+      help: 'Chaincode streams from peers that ended, by reason: peer (ended or cancelled by the peer), no_replica (no replica could serve it: the chaincode is down for that peer), shutdown.',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of STREAM_END_REASONS) this.peerStreamsEnded.inc({ reason }, 0);
     const view = () => this.view;
     new Gauge({
       name: 'mictract_balancer_invocations_in_flight',

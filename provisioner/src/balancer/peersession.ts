@@ -1,6 +1,6 @@
 import http2, { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { frameMessage, GrpcMessageReader } from '@mictract/exporter/dist/sidecar/grpcframes';
-import type { BalancerMetrics } from './balancermetrics';
+import type { BalancerMetrics, StreamEndReason } from './balancermetrics';
 import { applicationHeaders, trailersOf, UNAVAILABLE, type GrpcStatus } from './h2';
 import { InvocationTable } from './invocationtable';
 import { ReplicaLink, type ReplicaCredentials } from './replicalink';
@@ -75,12 +75,12 @@ export class PeerSession {
       else this.fromPeer(raw);
     });
     call.on('data', (chunk: Buffer) => reader.push(chunk));
-    call.on('end', () => this.finish('the peer ended the stream', undefined));
+    call.on('end', () => this.finish('peer', 'the peer ended the stream', undefined));
     call.on('error', () => undefined); // shows as 'close' as well
-    call.on('close', () => this.finish('the peer cancelled the stream', undefined));
+    call.on('close', () => this.finish('peer', 'the peer cancelled the stream', undefined));
     for (const slot of this.slots) this.dial(slot);
     // a balancer whose discovery has found no replica yet: the peer fails its launch and tries again later
-    if (this.slots.length === 0) queueMicrotask(() => this.finish('no replica known', { code: UNAVAILABLE, details: 'no chaincode replica known yet' }));
+    if (this.slots.length === 0) queueMicrotask(() => this.finish('no_replica', 'no replica known', { code: UNAVAILABLE, details: 'no chaincode replica known yet' }));
   }
 
   /**
@@ -108,7 +108,7 @@ export class PeerSession {
       this.opts.log(`replica ${address} joined the set`);
       this.dial(slot);
     }
-    if (this.slots.length === 0) this.finish('no replica left in the set', { code: UNAVAILABLE, details: 'no chaincode replica left' });
+    if (this.slots.length === 0) this.finish('no_replica', 'no replica left in the set', { code: UNAVAILABLE, details: 'no chaincode replica left' });
   }
 
   /** Closes a removed slot once it holds nothing. */
@@ -138,7 +138,7 @@ export class PeerSession {
 
   /** Ends the session from the balancer's side (shutdown). */
   close(): void {
-    this.finish('the balancer is shutting down', { code: UNAVAILABLE, details: 'chaincode balancer shutting down' });
+    this.finish('shutdown', 'the balancer is shutting down', { code: UNAVAILABLE, details: 'chaincode balancer shutting down' });
   }
 
   // ---- replicas
@@ -193,7 +193,7 @@ export class PeerSession {
     if (this.over) return;
     if (slot.removed) this.retire(slot);
     if (this.slots.every((s) => s.link === undefined)) {
-      this.finish('no replica left', { code: UNAVAILABLE, details: `no chaincode replica left (last: ${nameOf(slot)}: ${reason})` });
+      this.finish('no_replica', 'no replica left', { code: UNAVAILABLE, details: `no chaincode replica left (last: ${nameOf(slot)}: ${reason})` });
       return;
     }
     if (slot.removed) return;
@@ -284,9 +284,10 @@ export class PeerSession {
     }
   }
 
-  private finish(why: string, status: GrpcStatus | undefined): void {
+  private finish(reason: StreamEndReason, why: string, status: GrpcStatus | undefined): void {
     if (this.over) return;
     this.opts.log(`peer stream over: ${why}`);
+    this.opts.metrics.peerStreamsEnded.inc({ reason });
     for (const s of this.slots) {
       if (s.retry) clearTimeout(s.retry);
       if (!s.link) continue;
