@@ -213,7 +213,7 @@ async function balancerValues(org: string, family: string): Promise<Map<string, 
   const ep = net.network.chaincodes[0]!.slots[0].balancerMetrics.get(org)!;
   const text = await (await fetch(`http://${ep.host}:${ep.port}/metrics`)).text();
   const out = new Map<string, number>();
-  for (const m of text.matchAll(new RegExp(`^${family}\\{replica="([^"]+)"\\} (\\S+)$`, 'gm'))) out.set(m[1]!, Number(m[2]));
+  for (const m of text.matchAll(new RegExp(`^${family}\\{[^}]*\\breplica="([^"]+)"[^}]*\\} (\\S+)$`, 'gm'))) out.set(m[1]!, Number(m[2]));
   return out;
 }
 

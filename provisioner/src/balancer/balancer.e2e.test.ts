@@ -60,7 +60,7 @@ describe('chaincode balancer on a real peer', () => {
       // each replica's sidecar told the balancer its pod: the address it dials maps to the replica's name
       const ep = net.network.chaincodes[0]!.slots[0].balancerMetrics.get(net.network.organizations[0]!.name)!;
       const text = await scrape(ep.host, ep.port);
-      for (const r of replicas()) expect(text).toContain(`mictract_balancer_replica_info{replica="${r.sidecar!.listen.host}:${r.sidecar!.listen.port}",pod="${r.name}"} 1`);
+      for (const r of replicas()) expect(text).toMatch(new RegExp(`^mictract_balancer_replica_info\\{replica="${r.sidecar!.listen.host}:${r.sidecar!.listen.port}",pod="${r.name}",chaincode="marbles",org="Org1MSP"\\} 1$`, 'm'));
     } finally {
       conn.close();
     }

@@ -38,8 +38,10 @@ export class BalancerMetrics {
     return this.current;
   }
 
-  constructor(replicas: readonly string[]) {
+  /** `labels` (chaincode, org) go on every series, so they need no relabelling where Prometheus finds the balancer (Kubernetes). */
+  constructor(replicas: readonly string[], labels: Readonly<Record<string, string>> = {}) {
     this.current = [...replicas];
+    this.registry.setDefaultLabels({ ...labels });
     const now = () => this.current;
     const registers = [this.registry];
     this.assigned = new Counter({

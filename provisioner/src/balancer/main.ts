@@ -1,6 +1,7 @@
 // The chaincode balancer as its own process, one per org and chaincode slot:
 //   node dist/balancer/main.js --listen 127.0.0.1:17010 --tls-cert cert.pem --tls-key key.pem \
-//        --replica 127.0.0.1:17012 --replica 127.0.0.1:17015 [--metrics 127.0.0.1:17020]
+//        --replica 127.0.0.1:17012 --replica 127.0.0.1:17015 [--metrics 127.0.0.1:17020] \
+//        [--chaincode marbles --org Org1MSP]   (labels on every metric it serves)
 // On Kubernetes the replicas are found, not listed: --replicas-dns marbles-blue-org1-replicas:7052
 // resolves the replicas' headless Service every --dns-refresh-ms (one address per Ready pod), and
 // --replica-tls-ca/--replica-tls-name dial their sidecars with TLS (the hop crosses the pod network).
@@ -20,7 +21,8 @@ import { replicaTls } from './replicalink';
 
 const USAGE =
   'usage: balancer --listen HOST:PORT (--replica HOST:PORT [--replica HOST:PORT ...] | --replicas-dns NAME:PORT [--dns-refresh-ms MS])\n' +
-  '                [--tls-cert FILE --tls-key FILE] [--replica-tls-ca FILE [--replica-tls-name NAME]] [--metrics HOST:PORT]';
+  '                [--tls-cert FILE --tls-key FILE] [--replica-tls-ca FILE [--replica-tls-name NAME]] [--metrics HOST:PORT]\n' +
+  '                [--chaincode NAME] [--org MSPID]';
 
 class StartError extends Error {}
 
@@ -55,6 +57,8 @@ function parse(argv: string[]) {
         'dns-refresh-ms': { type: 'string' },
         'replica-tls-ca': { type: 'string' },
         'replica-tls-name': { type: 'string' },
+        chaincode: { type: 'string' },
+        org: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -73,6 +77,13 @@ function parse(argv: string[]) {
     if (typeof dns === 'string') throw new StartError(`--replicas-dns: ${dns}`);
   }
   if (Boolean(values['tls-cert']) !== Boolean(values['tls-key'])) throw new StartError('--tls-cert and --tls-key go together');
+  const labels: Record<string, string> = {};
+  for (const flag of ['chaincode', 'org'] as const) {
+    const v = values[flag];
+    if (v === undefined) continue;
+    if (!/^[A-Za-z0-9._-]{1,128}$/.test(v)) throw new StartError(`--${flag}: letters, digits, '.', '_' and '-', at most 128 (got "${v}")`);
+    labels[flag] = v;
+  }
   return {
     listen: hostPort('--listen', values.listen),
     replicas: (values.replica ?? []).map((r) => hostPort('--replica', r)),
@@ -80,6 +91,7 @@ function parse(argv: string[]) {
     replicaTls: values['replica-tls-ca'] ? replicaTls(read('--replica-tls-ca', values['replica-tls-ca']), values['replica-tls-name']) : undefined,
     tls: values['tls-cert'] ? { cert: read('--tls-cert', values['tls-cert']), key: read('--tls-key', values['tls-key']!) } : undefined,
     metrics: values.metrics === undefined ? undefined : parseHostPort(values.metrics),
+    labels,
   };
 }
 
@@ -94,7 +106,7 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const log = (line: string): void => void process.stderr.write(`balancer ${args.listen}: ${line}\n`);
-  const metrics = new BalancerMetrics(args.replicas);
+  const metrics = new BalancerMetrics(args.replicas, args.labels);
   const balancer = await startBalancer({
     listen: args.listen,
     replicas: args.replicas,

@@ -174,6 +174,8 @@ describe('the demo network as Kubernetes objects', () => {
       '--replica-tls-ca', `${tls}/ca.crt`,
       '--replica-tls-name', 'marbles-blue-org1',
       '--metrics', `0.0.0.0:${metricsPort}`,
+      '--chaincode', 'marbles',
+      '--org', 'Org1MSP',
     ]);
     // the files its flags name are in the volume it mounts (the org's service identity: ca.crt, server.crt and the key)
     const mount = (c as Container & { volumeMounts: { mountPath: string }[] }).volumeMounts[0]!.mountPath;

@@ -375,6 +375,9 @@ function balancer(input: ManifestInput, cc: Chaincode, slot: ChaincodeSlot, org:
       '--replica-tls-ca', `${tlsDir}/ca.crt`,
       '--replica-tls-name', service_,
       '--metrics', `${ANY}:${metricsAt.port}`,
+      // on every series: Prometheus's pod discovery does not bring these labels by itself
+      '--chaincode', cc.name,
+      '--org', org.mspId,
     ],
     ports,
     volumeMounts: [via.crypto.mount],

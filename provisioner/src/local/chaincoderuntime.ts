@@ -70,13 +70,13 @@ export async function chaincodeProcesses(network: Network, cc: Chaincode, slot: 
         const target = sidecars && r.sidecar ? r.sidecar.listen : r.listen;
         return ['--replica', `${target.host}:${target.port}`];
       });
-    const { domain } = network.organizations.find((o) => o.name === org)!;
+    const { domain, mspId } = network.organizations.find((o) => o.name === org)!;
     const metrics = slot.balancerMetrics.get(org)!;
     const { tls } = servicePaths(cryptoRoot, { kind: 'peer', domain }, cc.service);
     specs.push({
       name: endpointName(cc, slot, org),
       command: process.execPath,
-      args: [BALANCER_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, ...backends, '--metrics', `${metrics.host}:${metrics.port}`],
+      args: [BALANCER_MAIN, '--listen', `${endpoint.host}:${endpoint.port}`, '--tls-cert', tls.cert, '--tls-key', tls.key, ...backends, '--metrics', `${metrics.host}:${metrics.port}`, '--chaincode', cc.name, '--org', mspId],
       ports: [endpoint, metrics],
     });
   }

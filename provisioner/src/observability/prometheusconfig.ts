@@ -60,7 +60,8 @@ export function balancerTargets(network: Network, running: ReadonlySet<string>):
         .filter(([org]) => running.has(`${cc.service}-${slot.name}-${org.toLowerCase()}-endpoint`))
         .map(([org, ep]) => ({
           targets: [at(ep)],
-          labels: { namespace: network.name, chaincode: cc.name, org: network.organizations.find((o) => o.name === org)!.mspId, slot: slot.name },
+          // chaincode and org come on the series themselves (the balancer's --chaincode and --org)
+          labels: { namespace: network.name, slot: slot.name },
         })),
     ),
   );
