@@ -46,7 +46,9 @@ describe('balancer process (dist/balancer/main.js)', () => {
         expect(labels.split(',')).toEqual(expect.arrayContaining(['chaincode="marbles"', 'org="Org1MSP"']));
       }
     } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      await exited;
     }
   });
 });
