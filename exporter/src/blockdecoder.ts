@@ -42,8 +42,8 @@ export function decodeBlockBytes(bytes: Uint8Array, options: DecodeOptions = {})
   const metadata: Uint8Array[] = [];
   for (const r = new ProtoReader(bytes); r.next(); ) {
     if (r.field === 1) header = r.bytes();
-    else if (r.field === 2) repeatedBytes(r.bytes(), 1, data);
-    else if (r.field === 3) repeatedBytes(r.bytes(), 1, metadata);
+    else if (r.field === 2) repeatedBytes(bytes, r.lengthDelimited(), r.valueEnd, 1, data);
+    else if (r.field === 3) repeatedBytes(bytes, r.lengthDelimited(), r.valueEnd, 1, metadata);
     else r.skip();
   }
   if (!header) throw new Error('block without a header');
@@ -68,8 +68,9 @@ export function decodeBlock(block: common.Block, options: DecodeOptions = {}): D
   return decodeParts({ number: header.getNumber(), previousHash: header.getPreviousHash_asU8(), dataHash: header.getDataHash_asU8() }, data, filter, options);
 }
 
-function repeatedBytes(message: Uint8Array, field: number, into: Uint8Array[]): void {
-  for (const r = new ProtoReader(message); r.next(); ) {
+/** Views of every occurrence of the bytes field `field` of the message buf[start, end), pushed on `into`. */
+function repeatedBytes(buf: Uint8Array, start: number, end: number, field: number, into: Uint8Array[]): void {
+  for (const r = new ProtoReader(buf, start, end); r.next(); ) {
     if (r.field === field) into.push(r.bytes());
     else r.skip();
   }
@@ -262,12 +263,7 @@ function invocation(buf: Uint8Array, start: number, end: number): { chaincode?: 
   const idStart = f[4]!;
   const idEnd = f[5]!;
   const args: Uint8Array[] = [];
-  if (f[6]! >= 0) {
-    for (const r = new ProtoReader(buf, f[6]!, f[7]!); r.next(); ) {
-      if (r.field === 1) args.push(r.bytes());
-      else r.skip();
-    }
-  }
+  if (f[6]! >= 0) repeatedBytes(buf, f[6]!, f[7]!, 1, args);
   const chaincode = chaincodeName(buf, idStart, idEnd);
   return { ...(chaincode ? { chaincode } : {}), args };
 }

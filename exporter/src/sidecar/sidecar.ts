@@ -22,9 +22,10 @@ import type { Telemetry } from './telemetry';
 //
 // Headers, trailers and endings: the peer's request metadata goes to the replica, the replica's
 // response headers and trailers (status, details, metadata) come back unchanged (the response headers
-// with the pod name added, `mictract-pod`), the trailers only after every message before them. A replica that cannot be reached or fails without a status gives the peer
-// the status grpc-js would give a direct client (same code and details); the peer half-closing ends the
-// replica's side, the peer cancelling (or its connection dropping) cancels the replica's stream.
+// with the pod name added, `mictract-pod`), the trailers only after every message before them. A
+// replica that cannot be reached or fails without a status gives the peer the status grpc-js would give
+// a direct client (same code and details); the peer half-closing ends the replica's side, the peer
+// cancelling (or its connection dropping) cancels the replica's stream.
 
 export interface SidecarTls {
   readonly cert: Buffer;

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 
-export { CONNECTION_WINDOW, STREAM_SETTINGS, chaincodeServer, pingEvery, statusOfTrailers, trailersOf, type GrpcStatusValue as GrpcStatus } from '@mictract/exporter/dist/sidecar/grpch2';
+export { CONNECTION_WINDOW, STREAM_SETTINGS, chaincodeServer, statusOfTrailers, trailersOf, type GrpcStatusValue as GrpcStatus } from '@mictract/exporter/dist/sidecar/grpch2';
 
 // What the balancer needs of gRPC on Node's own HTTP/2 (it runs no gRPC library) beyond what it shares
 // with the sidecar (windows, status in trailers, keepalive: exporter/src/sidecar/grpch2.ts): status
@@ -9,7 +9,6 @@ export { CONNECTION_WINDOW, STREAM_SETTINGS, chaincodeServer, pingEvery, statusO
 /** grpc/status.proto's names, as grpc-js prints them. */
 const NAMES = ['OK', 'CANCELLED', 'UNKNOWN', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'NOT_FOUND', 'ALREADY_EXISTS', 'PERMISSION_DENIED', 'RESOURCE_EXHAUSTED', 'FAILED_PRECONDITION', 'ABORTED', 'OUT_OF_RANGE', 'UNIMPLEMENTED', 'INTERNAL', 'UNAVAILABLE', 'DATA_LOSS', 'UNAUTHENTICATED'];
 export const UNAVAILABLE = 14;
-export const UNIMPLEMENTED = 12;
 
 export function statusName(code: number): string {
   return NAMES[code] ?? String(code);
