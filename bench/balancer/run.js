@@ -127,7 +127,8 @@ async function main() {
   const layouts = [];
   for (const n of [1, 2, 3]) {
     const l4 = await startProxy('provisioner/dist/endpoint/main.js', ['--listen', `127.0.0.1:${await freePort()}`, ...replicas.slice(0, n).flatMap((r) => ['--backend', r.address])]);
-    const bal = await startProxy('provisioner/dist/balancer/main.js', ['--listen', `127.0.0.1:${await freePort()}`, ...replicas.slice(0, n).flatMap((r) => ['--replica', r.address])]);
+    // as the provisioner runs it: with its chaincode and org labels
+    const bal = await startProxy('provisioner/dist/balancer/main.js', ['--listen', `127.0.0.1:${await freePort()}`, ...replicas.slice(0, n).flatMap((r) => ['--replica', r.address]), '--chaincode', 'marbles', '--org', 'Org1MSP']);
     procs.push(l4.child, bal.child);
     layouts.push({ name: `layer4 x${n}`, n, address: l4.address, pid: l4.child.pid, tput: [], cpu: [] }, { name: `balancer x${n}`, n, address: bal.address, pid: bal.child.pid, tput: [], cpu: [] });
     if (BASELINE) {

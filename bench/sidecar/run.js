@@ -154,6 +154,8 @@ async function main() {
     '--tls-cert', certs.files.serverCert,
     '--tls-key', certs.files.serverKey,
     '--chaincode', 'marbles',
+    // as the provisioner runs it: named, so it sends the pod name back on each stream
+    '--pod-name', 'marbles-blue-org1-0',
     ...(jaeger ? ['--otlp-url', jaeger.otlpHttp] : []),
   ]);
   const peerOptions = { tls: { rootCert: certs.caCert }, creatorCert: certs.creatorCert };
